@@ -1,0 +1,22 @@
+"""The set-up area: Django's admin, opened to the school office through our permissions."""
+
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import resolve_url
+
+from . import permissions
+
+
+class SetupAdminSite(admin.AdminSite):
+    site_header = "School set-up"
+    site_title = "School set-up"
+    index_title = "Roster, calendar, rooms, classes and staff"
+    site_url = "/"
+
+    def has_permission(self, request):
+        user = request.user
+        return user.is_active and (user.is_superuser or permissions.can_manage_setup(user))
+
+    def login(self, request, extra_context=None):
+        # One sign-in page for the whole product.
+        return redirect_to_login(request.get_full_path(), resolve_url("login"))

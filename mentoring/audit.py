@@ -1,0 +1,107 @@
+"""The audit trail in plain words: who changed what, and when, from django-simple-history."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils import timezone
+from django.utils.formats import date_format
+
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+# Not worth showing a member of staff: keys and bookkeeping.
+HIDDEN_FIELDS = {"id", "password", "last_login"}
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    when: datetime
+    who: str
+    what: str
+    action: str
+    reason: str = ""
+    changes: list[Change] = field(default_factory=list)
+
+
+def _display(model, field_name, value, related_names):
+    if value is None or value == "":
+        return "(blank)"
+    model_field = model._meta.get_field(field_name)
+    if model_field.is_relation:
+        return related_names.get((model_field.related_model, value), f"#{value}")
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)
+
+
+def _related_names(model, records):
+    """str() of every object a foreign key in ``records`` points to, in one query per model."""
+    wanted = {}
+    for f in model._meta.concrete_fields:
+        if f.is_relation:
+            ids = {getattr(r, f.attname) for r in records} - {None}
+            if ids:
+                wanted.setdefault(f.related_model, set()).update(ids)
+    names = {}
+    for related, ids in wanted.items():
+        for obj in related._default_manager.filter(pk__in=ids):
+            names[(related, obj.pk)] = str(obj)
+    return names
+
+
+def entries_for(history_qs, label):
+    """Turn historical records of one model into entries, oldest first.
+
+    ``label`` names the object in words, e.g. ``lambda record: "Contact: Ann Smith"``.
+    """
+    records = list(history_qs.select_related("history_user").order_by("history_date", "pk"))
+    if not records:
+        return []
+    model = history_qs.model.instance_type
+    names = _related_names(model, records)
+    previous = {}
+    entries = []
+    for record in records:
+        before = previous.get(record.id)
+        entry = Entry(
+            when=record.history_date,
+            who=str(record.history_user) if record.history_user else "System",
+            what=label(record),
+            action=ACTIONS[record.history_type],
+            reason=record.history_change_reason or "",
+        )
+        if before is not None and record.history_type == "~":
+            delta = record.diff_against(before)
+            for change in delta.changes:
+                if change.field in HIDDEN_FIELDS:
+                    continue
+                entry.changes.append(
+                    Change(
+                        field=str(model._meta.get_field(change.field).verbose_name).capitalize(),
+                        old=_display(model, change.field, change.old, names),
+                        new=_display(model, change.field, change.new, names),
+                    )
+                )
+            if not entry.changes and not entry.reason:
+                previous[record.id] = record
+                continue  # a save that changed nothing says nothing
+        entries.append(entry)
+        previous[record.id] = record
+    return entries
+
+
+def timeline(*entry_lists):
+    """Merge several models' entries into one list, newest first."""
+    merged = [entry for entries in entry_lists for entry in entries]
+    return sorted(merged, key=lambda e: e.when, reverse=True)

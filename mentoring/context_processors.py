@@ -1,0 +1,18 @@
+from . import permissions
+
+
+def navigation(request):
+    """The menu shows only what the user may open; the views still check for themselves."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = [("home", "Home")]
+    if permissions.can_list_cases(user):
+        items.append(("case_list", "Cases"))
+    if permissions.visible_pupils(user).exists():
+        items.append(("pupil_list", "Pupils"))
+    if permissions.can_view_staff(user):
+        items.append(("staff_list", "Staff"))
+    if permissions.can_manage_setup(user) or user.is_superuser:
+        items.append(("admin:index", "Set-up"))
+    return {"nav_items": items}

@@ -1,0 +1,41 @@
+"""Landing-page sections, one per role; apps add theirs, so the home page needs no imports
+of apps built on the core.
+
+A section is a function ``(user, schools) -> dict | None`` registered for a role; it returns
+the context for its template, or None to stay hidden.
+"""
+
+from dataclasses import dataclass
+
+from . import permissions
+
+
+@dataclass(frozen=True)
+class Section:
+    role: str
+    order: int
+    template: str
+    build: object
+
+
+_SECTIONS: list[Section] = []
+
+
+def section(role, template, order=50):
+    def register(build):
+        _SECTIONS.append(Section(role, order, template, build))
+        return build
+
+    return register
+
+
+def sections_for(user):
+    """The sections for every role the user holds, each built for the schools of that role."""
+    shown = []
+    for role in permissions.all_roles(user):
+        schools = permissions.schools_where(user, role)
+        for s in sorted((s for s in _SECTIONS if s.role == role), key=lambda s: s.order):
+            context = s.build(user, schools)
+            if context is not None:
+                shown.append({"template": s.template, "role": role, **context})
+    return shown

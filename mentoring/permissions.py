@@ -1,0 +1,165 @@
+"""Who may see and do what: the one place that decides, for every app.
+
+Deny by default. Every scope starts from the schools in which the user holds a role,
+so nothing about a child crosses between the schools of a trust. Views never filter by
+role themselves: lists start from a ``visible_*`` scope, object pages use a
+``get_*_or_404`` getter (a hidden object is "not found", so its existence is not
+revealed), and actions ask a ``can_*`` predicate.
+"""
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from .models import Case, ClassStaff, Pupil, Role, SchoolClass, StaffMember, StaffRole
+
+# Roles that see every pupil on the roll of their school.
+ROSTER_ROLES = (Role.OFFICE, Role.COORDINATOR, Role.HEAD, Role.SENDCO, Role.DSL)
+# Roles that see every mentoring case of their school.
+CASE_OVERSIGHT_ROLES = (Role.COORDINATOR, Role.HEAD, Role.SENDCO, Role.DSL)
+# Roles that maintain the school's set-up: roster, calendar, rooms, classes and staff.
+SETUP_ROLES = (Role.OFFICE,)
+# Roles that may read the change history of a pupil's record.
+PUPIL_HISTORY_ROLES = (Role.OFFICE, Role.COORDINATOR, Role.HEAD, Role.DSL)
+# Roles that may read the change history of a case.
+CASE_HISTORY_ROLES = (Role.COORDINATOR, Role.HEAD, Role.DSL)
+# Roles that see the school's staff list and mentors' capacity.
+STAFF_LIST_ROLES = (Role.OFFICE, Role.COORDINATOR, Role.HEAD)
+
+
+def roles_by_school(user):
+    """{school_id: frozenset(roles)} for the user, loaded once per request and kept on it."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return {}
+    cached = getattr(user, "_roles_by_school", None)
+    if cached is None:
+        found = {}
+        rows = StaffRole.objects.filter(staff_member__user=user).values_list(
+            "staff_member__school_id", "role"
+        )
+        for school_id, role in rows:
+            found.setdefault(school_id, set()).add(role)
+        for school_id in StaffMember.objects.filter(user=user).values_list("school_id", flat=True):
+            found.setdefault(school_id, set())
+        cached = {school_id: frozenset(roles) for school_id, roles in found.items()}
+        user._roles_by_school = cached
+    return cached
+
+
+def user_schools(user):
+    """Ids of every school the user belongs to, whatever their roles there."""
+    return set(roles_by_school(user))
+
+
+def schools_where(user, *roles):
+    """Ids of the schools in which the user holds any of ``roles``."""
+    return {school for school, held in roles_by_school(user).items() if held.intersection(roles)}
+
+
+def has_role(user, *roles, school=None):
+    """Does the user hold any of ``roles`` (in ``school``, when given)?"""
+    schools = schools_where(user, *roles)
+    if school is None:
+        return bool(schools)
+    return getattr(school, "pk", school) in schools
+
+
+def all_roles(user):
+    """Every role the user holds in any school, in the order of ``Role``."""
+    held = set().union(*roles_by_school(user).values()) if roles_by_school(user) else set()
+    return [role for role in Role if role in held]
+
+
+# --- Scopes: every list starts here ---------------------------------------------------------
+
+
+def visible_pupils(user):
+    """Pupils the user may see: the whole roll for office and oversight roles, a class
+    teacher's or TA's own classes, and a mentor's own caseload."""
+    member_of = user_schools(user)
+    if not member_of:
+        return Pupil.objects.none()
+    own_classes = ClassStaff.objects.filter(
+        user=user, school_class__school_id__in=member_of
+    ).values("school_class_id")
+    own_caseload = Case.objects.filter(
+        mentor=user, school_id__in=schools_where(user, Role.MENTOR)
+    ).values("pupil_id")
+    return Pupil.objects.filter(
+        Q(school_id__in=schools_where(user, *ROSTER_ROLES))
+        | Q(school_class_id__in=own_classes)
+        | Q(pk__in=own_caseload)
+    )
+
+
+def visible_cases(user):
+    """Cases the user may open: every case of the school for the coordinator, head, SENDCO
+    and DSL; a mentor's own caseload. Office staff and class teachers see no case content."""
+    if not user_schools(user):
+        return Case.objects.none()
+    return Case.objects.filter(
+        Q(school_id__in=schools_where(user, *CASE_OVERSIGHT_ROLES))
+        | Q(mentor=user, school_id__in=schools_where(user, Role.MENTOR))
+    )
+
+
+def visible_staff(user):
+    """Staff memberships the user may list: their schools' staff, for office and leaders."""
+    return StaffMember.objects.filter(school_id__in=schools_where(user, *STAFF_LIST_ROLES))
+
+
+def visible_classes(user):
+    """Classes of the schools whose roll the user sees, plus their own classes."""
+    return SchoolClass.objects.filter(
+        Q(school_id__in=schools_where(user, *ROSTER_ROLES)) | Q(staff__user=user)
+    ).distinct()
+
+
+# --- Object getters: 404 for anything outside the user's scope --------------------------------
+
+
+def get_pupil_or_404(user, pk):
+    return get_object_or_404(visible_pupils(user).select_related("school", "school_class"), pk=pk)
+
+
+def get_case_or_404(user, pk):
+    return get_object_or_404(
+        visible_cases(user).select_related("school", "pupil", "mentor"), pk=pk
+    )
+
+
+# --- Predicates: may the user do this? ---------------------------------------------------------
+
+
+def can_import_pupils(user):
+    return has_role(user, *SETUP_ROLES)
+
+
+def can_manage_setup(user):
+    return has_role(user, *SETUP_ROLES)
+
+
+def setup_schools(user):
+    """Schools whose set-up (roster, calendar, rooms, classes, staff) the user maintains."""
+    return schools_where(user, *SETUP_ROLES)
+
+
+def can_view_case(user, case):
+    return visible_cases(user).filter(pk=case.pk).exists()
+
+
+def can_view_pupil_history(user, pupil):
+    return has_role(user, *PUPIL_HISTORY_ROLES, school=pupil.school_id)
+
+
+def can_view_case_history(user, case):
+    return has_role(user, *CASE_HISTORY_ROLES, school=case.school_id) or (
+        case.mentor_id == user.pk and has_role(user, Role.MENTOR, school=case.school_id)
+    )
+
+
+def can_view_staff(user):
+    return has_role(user, *STAFF_LIST_ROLES)
+
+
+def can_list_cases(user):
+    return has_role(user, *CASE_OVERSIGHT_ROLES, Role.MENTOR)

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from .views import cases, home, pupils, roster, staff
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("pupils/", pupils.pupil_list, name="pupil_list"),
+    path("pupils/import/", roster.roster_import, name="roster_import"),
+    path("pupils/import/template.csv", roster.roster_template, name="roster_template"),
+    path("pupils/<int:pk>/", pupils.pupil_detail, name="pupil_detail"),
+    path("pupils/<int:pk>/history/", pupils.pupil_history, name="pupil_history"),
+    path("cases/", cases.case_list, name="case_list"),
+    path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
+    path("cases/<int:pk>/history/", cases.case_history, name="case_history"),
+    path("staff/", staff.staff_list, name="staff_list"),
+    path("setup/", admin.site.urls),
+]

@@ -1,0 +1,35 @@
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from .. import audit, permissions
+from ..filters import CaseFilter
+
+
+def case_list(request):
+    if not permissions.can_list_cases(request.user):
+        raise PermissionDenied
+    cases = permissions.visible_cases(request.user).select_related(
+        "pupil", "pupil__school_class", "mentor"
+    )
+    filters = CaseFilter(request.GET or {"status": "open"}, queryset=cases)
+    page = Paginator(filters.qs.order_by("-opened_on", "pk"), 50)
+    context = {"filter": filters, "page": page.get_page(request.GET.get("page"))}
+    return render(request, "mentoring/case_list.html", context)
+
+
+def case_detail(request, pk):
+    case = permissions.get_case_or_404(request.user, pk)
+    context = {
+        "case": case,
+        "can_view_history": permissions.can_view_case_history(request.user, case),
+    }
+    return render(request, "mentoring/case_detail.html", context)
+
+
+def case_history(request, pk):
+    case = permissions.get_case_or_404(request.user, pk)
+    if not permissions.can_view_case_history(request.user, case):
+        raise PermissionDenied
+    entries = audit.timeline(audit.entries_for(case.history.all(), lambda r: "Case"))
+    return render(request, "mentoring/history.html", {"subject": case, "entries": entries})

@@ -1,0 +1,1 @@
+"""Models arrive with their issue; the app exists now so its label is fixed."""

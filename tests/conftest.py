@@ -1,0 +1,116 @@
+"""Personas, so that every test reads like a sentence: ``client_for(mentor)``..."""
+
+import pytest
+from django.test import Client
+
+from mentoring.models import ClassStaff, Role
+
+from .factories import CaseFactory, PupilFactory, SchoolClassFactory, SchoolFactory, assign, staff
+
+
+@pytest.fixture
+def school(db):
+    return SchoolFactory(name="Testwood Primary School")
+
+
+@pytest.fixture
+def other_school(db):
+    return SchoolFactory(name="Elsewhere Academy")
+
+
+@pytest.fixture
+def coordinator(school):
+    return staff(school, Role.COORDINATOR, username="coordinator", first_name="Cora")
+
+
+@pytest.fixture
+def mentor(school):
+    return staff(school, Role.MENTOR, username="mentor", first_name="Mina", hours=6)
+
+
+@pytest.fixture
+def other_mentor(school):
+    return staff(school, Role.MENTOR, username="mentor2", first_name="Milo", hours=3)
+
+
+@pytest.fixture
+def head(school):
+    return staff(school, Role.HEAD, username="head", first_name="Hedda")
+
+
+@pytest.fixture
+def dsl(school):
+    return staff(school, Role.DSL, username="dsl", first_name="Desmond")
+
+
+@pytest.fixture
+def sendco(school):
+    return staff(school, Role.SENDCO, username="sendco", first_name="Senna")
+
+
+@pytest.fixture
+def office(school):
+    return staff(school, Role.OFFICE, username="office", first_name="Olive")
+
+
+@pytest.fixture
+def school_class(school):
+    return SchoolClassFactory(school=school, name="Oak", year_group=3)
+
+
+@pytest.fixture
+def other_class(school):
+    return SchoolClassFactory(school=school, name="Ash", year_group=4)
+
+
+@pytest.fixture
+def class_teacher(school, school_class):
+    user = staff(school, Role.CLASS_TEACHER, username="teacher", first_name="Tess")
+    assign(user, school_class, ClassStaff.Kind.TEACHER)
+    return user
+
+
+@pytest.fixture
+def other_teacher(school, other_class):
+    user = staff(school, Role.CLASS_TEACHER, username="teacher2", first_name="Theo")
+    assign(user, other_class, ClassStaff.Kind.TEACHER)
+    return user
+
+
+@pytest.fixture
+def teaching_assistant(school, school_class):
+    user = staff(school, Role.TEACHING_ASSISTANT, username="ta", first_name="Tam")
+    assign(user, school_class, ClassStaff.Kind.ASSISTANT)
+    return user
+
+
+@pytest.fixture
+def pupil(school, school_class):
+    return PupilFactory(school=school, school_class=school_class, legal_first_name="Robin")
+
+
+@pytest.fixture
+def other_class_pupil(school, other_class):
+    return PupilFactory(school=school, school_class=other_class, legal_first_name="Sky")
+
+
+@pytest.fixture
+def case(pupil, mentor):
+    return CaseFactory(pupil=pupil, mentor=mentor)
+
+
+@pytest.fixture
+def other_case(other_class_pupil, other_mentor):
+    return CaseFactory(pupil=other_class_pupil, mentor=other_mentor)
+
+
+@pytest.fixture
+def client_for(db):
+    """A signed-in test client for a user."""
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

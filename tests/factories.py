@@ -1,0 +1,159 @@
+"""Factories for tests: realistic objects with obviously made-up names."""
+
+import datetime as dt
+import itertools
+
+import factory
+from stdnum.gb import upn as upn_number
+
+from mentoring.models import (
+    AcademicYear,
+    Case,
+    ClassStaff,
+    ClosureDay,
+    Contact,
+    Pupil,
+    Role,
+    Room,
+    School,
+    SchoolClass,
+    StaffMember,
+    StaffRole,
+    Term,
+    User,
+)
+
+DEMO_PASSWORD = "test-password-123"
+_serial = itertools.count(1)
+
+
+def make_upn(serial=None):
+    """A valid UPN: check letter, LA 999 (not a real authority), establishment, year, serial."""
+    body = f"9991234{26:02d}{(serial if serial is not None else next(_serial)) % 1000:03d}"
+    return upn_number.calc_check_digit(body) + body
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = School
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Testwood Primary {n}")
+    address = "1 Imaginary Lane, Nowhereton"
+    phone = "01632 960000"
+    head_name = "Ms Example Head"
+
+
+class AcademicYearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AcademicYear
+
+    school = factory.SubFactory(SchoolFactory)
+    name = "2026/27"
+    starts_on = dt.date(2026, 9, 1)
+    ends_on = dt.date(2027, 7, 23)
+
+
+class TermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Term
+
+    academic_year = factory.SubFactory(AcademicYearFactory)
+    name = Term.Name.AUTUMN
+    starts_on = dt.date(2026, 9, 2)
+    half_term_starts_on = dt.date(2026, 10, 26)
+    half_term_ends_on = dt.date(2026, 10, 30)
+    ends_on = dt.date(2026, 12, 18)
+
+
+class ClosureDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClosureDay
+
+    school = factory.SubFactory(SchoolFactory)
+    date = dt.date(2026, 9, 1)
+    kind = ClosureDay.Kind.INSET
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Room {n}")
+    suitable_for_one_to_one = True
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    first_name = factory.Sequence(lambda n: f"Testname{n}")
+    last_name = "Staffperson"
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", DEMO_PASSWORD)
+
+
+class StaffMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffMember
+
+    user = factory.SubFactory(UserFactory)
+    school = factory.SubFactory(SchoolFactory)
+
+
+def staff(school, *roles, username=None, hours=0, **user_fields):
+    """A member of staff of ``school`` holding ``roles``."""
+    user = UserFactory(**({"username": username} if username else {}), **user_fields)
+    member = StaffMemberFactory(user=user, school=school, mentoring_hours=hours)
+    for role in roles:
+        StaffRole.objects.create(staff_member=member, role=role)
+    return user
+
+
+class SchoolClassFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchoolClass
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Class {n}")
+    year_group = 3
+
+
+def assign(user, school_class, kind=ClassStaff.Kind.TEACHER):
+    return ClassStaff.objects.create(user=user, school_class=school_class, kind=kind)
+
+
+class PupilFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pupil
+
+    school = factory.SubFactory(SchoolFactory)
+    upn = factory.LazyFunction(make_upn)
+    legal_first_name = factory.Sequence(lambda n: f"Pupilname{n}")
+    legal_last_name = "Testchild"
+    date_of_birth = dt.date(2018, 3, 14)
+    year_group = factory.LazyAttribute(lambda p: p.school_class.year_group if p.school_class else 3)
+    school_class = None
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    pupil = factory.SubFactory(PupilFactory)
+    name = "Pat Testparent"
+    relationship = "Mother"
+    phone = "07700 900000"
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    pupil = factory.SubFactory(PupilFactory)
+    school = factory.LazyAttribute(lambda c: c.pupil.school)
+    mentor = None
