@@ -20,6 +20,10 @@ from .models import (
     User,
 )
 
+# Filter choices drawn from the scoped list itself, so no other school's names appear.
+RELATED_ONLY = admin.RelatedOnlyFieldListFilter
+SCHOOL_FILTER = ("school", RELATED_ONLY)
+
 
 class SchoolScopedAdmin(SimpleHistoryAdmin):
     """Office staff see and choose only objects of the schools they set up."""
@@ -99,21 +103,21 @@ class TermInline(ScopedInline):
 @admin.register(AcademicYear)
 class AcademicYearAdmin(SchoolScopedAdmin):
     list_display = ["name", "school", "starts_on", "ends_on"]
-    list_filter = ["school"]
+    list_filter = [SCHOOL_FILTER]
     inlines = [TermInline]
 
 
 @admin.register(ClosureDay)
 class ClosureDayAdmin(SchoolScopedAdmin):
     list_display = ["date", "kind", "description", "school"]
-    list_filter = ["school", "kind"]
+    list_filter = [SCHOOL_FILTER, "kind"]
     date_hierarchy = "date"
 
 
 @admin.register(Room)
 class RoomAdmin(SchoolScopedAdmin):
     list_display = ["name", "suitable_for_one_to_one", "notes", "school"]
-    list_filter = ["school", "suitable_for_one_to_one"]
+    list_filter = [SCHOOL_FILTER, "suitable_for_one_to_one"]
 
 
 class ClassStaffInline(ScopedInline):
@@ -124,7 +128,7 @@ class ClassStaffInline(ScopedInline):
 @admin.register(SchoolClass)
 class SchoolClassAdmin(SchoolScopedAdmin):
     list_display = ["name", "year_group", "school"]
-    list_filter = ["school", "year_group"]
+    list_filter = [SCHOOL_FILTER, "year_group"]
     inlines = [ClassStaffInline]
 
 
@@ -135,7 +139,8 @@ class StaffRoleInline(ScopedInline):
 @admin.register(StaffMember)
 class StaffMemberAdmin(SchoolScopedAdmin):
     list_display = ["user", "school", "job_title", "mentoring_hours"]
-    list_filter = ["school", "roles__role"]
+    list_filter = [SCHOOL_FILTER, "roles__role"]
+    list_select_related = ["user", "school"]
     search_fields = ["user__first_name", "user__last_name", "user__username"]
     inlines = [StaffRoleInline]
 
@@ -147,7 +152,8 @@ class ContactInline(ScopedInline):
 @admin.register(Pupil)
 class PupilAdmin(SchoolScopedAdmin):
     list_display = ["legal_last_name", "legal_first_name", "upn", "year_group", "school_class"]
-    list_filter = ["school", "year_group", "school_class", "sen_status"]
+    list_filter = [SCHOOL_FILTER, "year_group", ("school_class", RELATED_ONLY), "sen_status"]
+    list_select_related = ["school", "school_class"]
     search_fields = ["legal_first_name", "legal_last_name", "preferred_name", "upn"]
     inlines = [ContactInline]
 

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import resolve_url
 
 from . import permissions
@@ -18,5 +19,8 @@ class SetupAdminSite(admin.AdminSite):
         return user.is_active and (user.is_superuser or permissions.can_manage_setup(user))
 
     def login(self, request, extra_context=None):
-        # One sign-in page for the whole product.
-        return redirect_to_login(request.get_full_path(), resolve_url("login"))
+        # One sign-in page for the whole product; a signed-in user without set-up rights is
+        # refused, rather than sent round the sign-in page again.
+        if request.user.is_authenticated:
+            raise PermissionDenied
+        return redirect_to_login(request.GET.get("next", "/setup/"), resolve_url("login"))

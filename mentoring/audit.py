@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 # Not worth showing a member of staff: keys and bookkeeping.
@@ -88,7 +89,7 @@ def entries_for(history_qs, label):
                     continue
                 entry.changes.append(
                     Change(
-                        field=str(model._meta.get_field(change.field).verbose_name).capitalize(),
+                        field=capfirst(model._meta.get_field(change.field).verbose_name),
                         old=_display(model, change.field, change.old, names),
                         new=_display(model, change.field, change.new, names),
                     )

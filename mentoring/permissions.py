@@ -122,9 +122,7 @@ def get_pupil_or_404(user, pk):
 
 
 def get_case_or_404(user, pk):
-    return get_object_or_404(
-        visible_cases(user).select_related("school", "pupil", "mentor"), pk=pk
-    )
+    return get_object_or_404(visible_cases(user).select_related("school", "pupil", "mentor"), pk=pk)
 
 
 # --- Predicates: may the user do this? ---------------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .models import Gender, Pupil, SchoolClass, SenStatus, YearGroup
@@ -85,13 +86,20 @@ class ImportResult:
 
     @property
     def summary(self):
-        verb = "would be" if self.dry_run else "were"
-        return (
-            f"{self.created} new pupils, {self.updated} updated and {self.unchanged} unchanged "
-            f"{verb} imported."
-            if self.ok
-            else f"Nothing was imported: {len(self.errors)} problems were found."
+        if not self.ok:
+            problems = _count(len(self.errors), "problem was", "problems were")
+            return f"Nothing was imported: {problems} found."
+        counts = (
+            f"{_count(self.created, 'new pupil', 'new pupils')}, "
+            f"{self.updated} updated, {self.unchanged} unchanged"
         )
+        if self.dry_run:
+            return f"The file is ready to import: {counts}. Nothing has been changed yet."
+        return f"Roster imported: {counts}."
+
+
+def _count(n, one, many):
+    return f"{n} {one if n == 1 else many}"
 
 
 class _Row:
@@ -142,10 +150,11 @@ class _Row:
 
 
 def read_csv(data):
-    """Decode uploaded bytes to rows, or raise ValidationError with a message for the office."""
+    """Decode uploaded bytes to [(line, row)], or raise ValidationError with a message for the
+    office. Empty rows (blank lines, or bare commas from a spreadsheet) are left out."""
     if len(data) > settings.ROSTER_IMPORT_MAX_BYTES:
-        limit = settings.ROSTER_IMPORT_MAX_BYTES // (1024 * 1024)
-        raise ValidationError(f"The file is larger than {limit} MB; split it or remove columns.")
+        limit = filesizeformat(settings.ROSTER_IMPORT_MAX_BYTES)
+        raise ValidationError(f"The file is larger than {limit}; split it or remove columns.")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -166,16 +175,25 @@ def read_csv(data):
     if unknown:
         raise ValidationError(f"Line 1 has unknown column(s): {', '.join(unknown)}.")
     reader.fieldnames = headers
+    rows = []
     try:
-        return list(reader)
+        for raw in reader:
+            # Cells past the header's come as a list; missing cells as None.
+            cells = [c or "" for v in raw.values() for c in (v if isinstance(v, list) else [v])]
+            if not "".join(cells).strip():
+                continue
+            # The line the row starts on, counting the blank lines and any line breaks in
+            # quoted cells, so that it matches the line (row) the office sees in the file.
+            rows.append((reader.line_num - sum(c.count("\n") for c in cells), raw))
     except csv.Error as exc:
         raise ValidationError(f"The file could not be read as CSV: {exc}.") from exc
+    return rows
 
 
 def _parse(school, rows, classes):
-    """Validate every row; return ({upn: (line, Pupil values)}, errors)."""
+    """Validate every (line, row); return ({upn: (line, Pupil values)}, errors)."""
     errors, parsed, first_line = [], {}, {}
-    for line, raw in enumerate(rows, start=2):
+    for line, raw in rows:
         if None in raw or any(v is None for v in raw.values()):
             errors.append(RowError(line, "", "has a different number of cells from the header."))
             continue
@@ -207,11 +225,18 @@ def _parse(school, rows, classes):
         first_line[upn] = line
         pupil = Pupil(school=school, upn=upn, **values)
         try:
-            # Unique checks are ours (UPN matched, duplicates above): no query per row.
-            pupil.full_clean(validate_unique=False, validate_constraints=False)
+            # Unique checks are ours (UPN matched, duplicates above), the school is given and
+            # the class was found among its classes: no query per row.
+            pupil.full_clean(
+                exclude=["school", "school_class"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 column = "class" if name == "school_class" else name
+                if column == "class" and values["year_group"] is None:
+                    continue  # the unknown year group is reported; the class can't be checked
                 already = any(e.line == line and e.column == column for e in errors)
                 if not already:
                     for message in messages:
@@ -238,7 +263,13 @@ def import_pupils(*, school, data, user=None, dry_run=False):
         result.errors = sorted(errors, key=lambda e: (e.line, e.column))
         return result
 
-    existing = {p.upn: p for p in Pupil.objects.filter(school=school, upn__in=list(parsed))}
+    # The classes are compared below: fetched with the pupils, not with a query per pupil.
+    existing = {
+        p.upn: p
+        for p in Pupil.objects.filter(school=school, upn__in=list(parsed)).select_related(
+            "school_class"
+        )
+    }
     to_create, to_update = [], []
     for upn, (_line, values) in parsed.items():
         pupil = existing.get(upn)
@@ -257,16 +288,14 @@ def import_pupils(*, school, data, user=None, dry_run=False):
         if to_create:
             bulk_create_with_history(to_create, Pupil, batch_size=500, **history)
         if to_update:
-            bulk_update_with_history(
-                to_update, Pupil, IMPORTED_FIELDS, batch_size=500, **history
-            )
+            bulk_update_with_history(to_update, Pupil, IMPORTED_FIELDS, batch_size=500, **history)
     return result
 
 
 def template_csv():
     """A header line and one example row, offered to the office as a starting point."""
     example = {
-        "upn": "A123456789012",
+        "upn": "T873265400012",
         "legal_first_name": "Example",
         "legal_last_name": "Pupil",
         "date_of_birth": date(2019, 9, 1).strftime("%d/%m/%Y"),

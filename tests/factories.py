@@ -13,7 +13,6 @@ from mentoring.models import (
     ClosureDay,
     Contact,
     Pupil,
-    Role,
     Room,
     School,
     SchoolClass,
@@ -28,8 +27,9 @@ _serial = itertools.count(1)
 
 
 def make_upn(serial=None):
-    """A valid UPN: check letter, LA 999 (not a real authority), establishment, year, serial."""
-    body = f"9991234{26:02d}{(serial if serial is not None else next(_serial)) % 1000:03d}"
+    """A valid UPN: check letter, LA number, a made-up establishment, year and serial."""
+    n = serial if serial is not None else next(_serial)
+    body = f"873{9000 + n // 1000 % 1000:04d}26{n % 1000:03d}"
     return upn_number.calc_check_digit(body) + body
 
 
@@ -88,13 +88,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ["username"]
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"staff{n}")
     first_name = factory.Sequence(lambda n: f"Testname{n}")
     last_name = "Staffperson"
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", DEMO_PASSWORD)
+    password = factory.django.Password(DEMO_PASSWORD)
 
 
 class StaffMemberFactory(factory.django.DjangoModelFactory):

@@ -95,9 +95,8 @@ class Pupil(models.Model):
         if self.school_class_id and self.school_class.school_id != self.school_id:
             raise ValidationError({"school_class": "That class belongs to another school."})
         if self.school_class_id and self.school_class.year_group != self.year_group:
-            raise ValidationError(
-                {"school_class": f"{self.school_class} is not a {self.get_year_group_display()} class."}
-            )
+            year = self.get_year_group_display()
+            raise ValidationError({"school_class": f"{self.school_class} is not a {year} class."})
 
 
 class Contact(models.Model):
@@ -105,7 +104,9 @@ class Contact(models.Model):
 
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(max_length=200)
-    relationship = models.CharField(max_length=50, help_text="Mother, father, grandparent, carer...")
+    relationship = models.CharField(
+        max_length=50, help_text="Mother, father, grandparent, carer..."
+    )
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     address = models.TextField(blank=True)

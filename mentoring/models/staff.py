@@ -122,7 +122,9 @@ class ClassStaff(models.Model):
         verbose_name = "class staff"
         verbose_name_plural = "class staff"
         constraints = [
-            models.UniqueConstraint(fields=["school_class", "user"], name="one_assignment_per_class")
+            models.UniqueConstraint(
+                fields=["school_class", "user"], name="one_assignment_per_class"
+            )
         ]
 
     def __str__(self):

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from .. import permissions, roster
 from ..forms import RosterImportForm
@@ -24,6 +24,7 @@ def roster_import(request):
         )
         if result.ok and not result.dry_run:
             messages.success(request, result.summary)
+            return redirect("roster_import")
     return render(request, "mentoring/roster_import.html", {"form": form, "result": result})
 
 

@@ -1,0 +1,47 @@
+# The two commands a new user needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+# PostgreSQL for the second test run; trust authentication on the local server.
+TEST_POSTGRES_URL ?= postgres://$(shell id -un)@127.0.0.1:5432/mentoring
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: lint
+	@echo "== Test suite on SQLite =="
+	$(PY) -m pytest $(PYTEST_ARGS)
+	@if $(PY) -c "import psycopg, sys; psycopg.connect('$(TEST_POSTGRES_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== Test suite on PostgreSQL =="; \
+		DATABASE_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest $(PYTEST_ARGS) || exit 1; \
+		echo "Databases tested: SQLite and PostgreSQL"; \
+	elif [ "$(REQUIRE_POSTGRES)" = "1" ]; then \
+		echo "PostgreSQL is not reachable at $(TEST_POSTGRES_URL) and REQUIRE_POSTGRES=1"; exit 1; \
+	else \
+		echo "Databases tested: SQLite only (PostgreSQL not reachable at $(TEST_POSTGRES_URL))"; \
+	fi
+
+bench: install
+	$(PY) bench/import_roster.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,56 @@
+"""Deny by default: every URL of the project sends an anonymous visitor to sign in."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# Pages that must be reachable before signing in.
+PUBLIC = {"login"}
+
+
+def walk(resolver, prefix=""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from walk(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield entry.name, prefix + str(entry.pattern)
+
+
+def example_path(route):
+    """A concrete path for a route, with made-up values for its parameters."""
+    path = re.sub(r"<int:\w+>", "1", route)
+    path = re.sub(r"<(path:)?\w+>", "x", path)
+    path = re.sub(r"<\w+:\w+>", "x", path)
+    # Regex routes (the admin's catch-all and per-app index).
+    path = re.sub(r"\(\?P<\w+>[^)]*\)", "x", path)
+    return "/" + path.lstrip("^").rstrip("$")
+
+
+ALL_ROUTES = {(name, example_path(route)) for name, route in walk(get_resolver())}
+ROUTES = sorted(((n, p) for n, p in ALL_ROUTES if n not in PUBLIC), key=str)
+
+
+def test_the_walk_finds_the_whole_urlconf():
+    names = {name for name, _ in ALL_ROUTES}
+    assert {"home", "pupil_list", "case_detail", "roster_import", "logout"} <= names
+    assert any(path.startswith("/setup/") for _, path in ROUTES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "path"), ROUTES, ids=[p for _, p in ROUTES])
+def test_anonymous_visitor_is_sent_to_sign_in(client, name, path):
+    for method in (client.get, client.post):
+        response = method(path, follow=True)
+        login = reverse("login")
+        assert response.redirect_chain, f"{path} answered {response.status_code} without sign-in"
+        final = response.redirect_chain[-1][0]
+        assert final.startswith(login), f"{path} led to {final}, not the sign-in page"
+        assert b"Sign in" in response.content
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_is_open_to_everyone(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert b'<label for="id_username"' in response.content
