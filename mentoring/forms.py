@@ -1,5 +1,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 
 from .models import School
 
@@ -20,3 +22,12 @@ class RosterImportForm(forms.Form):
             self.fields["school"].initial = schools[0]
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's own <form> carries the token
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Refused before it is read, so a huge file never fills the server's memory.
+        if upload.size > settings.ROSTER_IMPORT_MAX_BYTES:
+            limit = filesizeformat(settings.ROSTER_IMPORT_MAX_BYTES)
+            raise forms.ValidationError(f"The file is larger than {limit}; split it in two.")
+        return upload

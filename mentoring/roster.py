@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -63,11 +63,13 @@ DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 @dataclass
 class RowError:
-    line: int
+    line: int | None  # None for a problem with the whole file
     column: str
     message: str
 
     def __str__(self):
+        if self.line is None:
+            return self.message
         where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
         return f"{where}: {self.message}"
 
@@ -168,12 +170,12 @@ def read_csv(data):
     missing = [c for c in REQUIRED_COLUMNS if c not in headers]
     if missing:
         raise ValidationError(
-            f"Line 1 is missing the column(s) {', '.join(missing)}. "
+            f"The header (line 1) is missing the column(s) {', '.join(missing)}. "
             f"Expected columns: {', '.join(COLUMNS)}."
         )
     unknown = [h for h in headers if h not in COLUMNS]
     if unknown:
-        raise ValidationError(f"Line 1 has unknown column(s): {', '.join(unknown)}.")
+        raise ValidationError(f"The header (line 1) has unknown column(s): {', '.join(unknown)}.")
     reader.fieldnames = headers
     rows = []
     try:
@@ -252,7 +254,7 @@ def import_pupils(*, school, data, user=None, dry_run=False):
     try:
         rows = read_csv(data)
     except ValidationError as exc:
-        result.errors.append(RowError(1, "", exc.messages[0]))
+        result.errors.append(RowError(None, "", exc.messages[0]))
         return result
     if not rows:
         result.errors.append(RowError(2, "", "The file has a header but no pupils."))
@@ -263,13 +265,36 @@ def import_pupils(*, school, data, user=None, dry_run=False):
         result.errors = sorted(errors, key=lambda e: (e.line, e.column))
         return result
 
-    # The classes are compared below: fetched with the pupils, not with a query per pupil.
-    existing = {
-        p.upn: p
-        for p in Pupil.objects.filter(school=school, upn__in=list(parsed)).select_related(
-            "school_class"
-        )
-    }
+    if dry_run:
+        to_create, to_update = _plan(school, parsed)
+        result.created, result.updated = len(to_create), len(to_update)
+    else:
+        try:
+            with transaction.atomic():
+                # Planned inside the transaction, so a second import at the same moment waits
+                # (SQLite) or fails on the UPN constraint (PostgreSQL) instead of doubling pupils.
+                to_create, to_update = _plan(school, parsed)
+                history = {"default_user": user, "default_change_reason": CHANGE_REASON}
+                if to_create:
+                    bulk_create_with_history(to_create, Pupil, batch_size=500, **history)
+                if to_update:
+                    bulk_update_with_history(
+                        to_update, Pupil, IMPORTED_FIELDS, batch_size=500, **history
+                    )
+        except IntegrityError:
+            message = "Another import changed the roster at the same moment; nothing was imported."
+            result.errors.append(RowError(None, "", message + " Please try again."))
+            return result
+        result.created, result.updated = len(to_create), len(to_update)
+    result.unchanged = len(parsed) - result.created - result.updated
+    return result
+
+
+def _plan(school, parsed):
+    """Split parsed rows into pupils to create and changed pupils to update."""
+    # The classes are compared: fetched with the pupils, not with a query per pupil.
+    existing = Pupil.objects.filter(school=school, upn__in=list(parsed))
+    existing = {p.upn: p for p in existing.select_related("school_class")}
     to_create, to_update = [], []
     for upn, (_line, values) in parsed.items():
         pupil = existing.get(upn)
@@ -279,17 +304,7 @@ def import_pupils(*, school, data, user=None, dry_run=False):
             for name, value in values.items():
                 setattr(pupil, name, value)
             to_update.append(pupil)
-    result.created, result.updated = len(to_create), len(to_update)
-    result.unchanged = len(parsed) - result.created - result.updated
-    if dry_run:
-        return result
-    with transaction.atomic():
-        history = {"default_user": user, "default_change_reason": CHANGE_REASON}
-        if to_create:
-            bulk_create_with_history(to_create, Pupil, batch_size=500, **history)
-        if to_update:
-            bulk_update_with_history(to_update, Pupil, IMPORTED_FIELDS, batch_size=500, **history)
-    return result
+    return to_create, to_update
 
 
 def template_csv():
