@@ -1,0 +1,262 @@
+"""The demo data: a believable school to try every role with, the same on every run."""
+
+import datetime as dt
+import io
+import itertools
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from stdnum.gb import upn as upn_number
+
+from mentoring import demo
+from mentoring.models import (
+    AcademicYear,
+    Case,
+    ClassStaff,
+    ClosureDay,
+    Pupil,
+    Role,
+    Room,
+    School,
+    SchoolClass,
+    SenStatus,
+    StaffMember,
+    StaffRole,
+    Term,
+    User,
+    YearGroup,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Who a visitor can sign in as, and what each of them should be able to see.
+LOGIN_ROLES = {
+    "head": {Role.HEAD, Role.DSL},
+    "sendco": {Role.SENDCO},
+    "coordinator": {Role.COORDINATOR},
+    "mentor": {Role.MENTOR},
+    "mentor2": {Role.MENTOR},
+    "teacher": {Role.CLASS_TEACHER},
+    "ta": {Role.TEACHING_ASSISTANT},
+    "office": {Role.OFFICE},
+}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The real hasher is slow on purpose; these tests check which password works, not how
+    # strongly it is stored.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed_demo():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def output():
+    return seed_demo()
+
+
+@pytest.fixture
+def demo_school(output):
+    return School.objects.get(name="Larkspur Hill Primary School")
+
+
+def row_counts():
+    """Rows in every table of the app, historical tables included."""
+    models = apps.get_app_config("mentoring").get_models(include_auto_created=True)
+    return {model._meta.label: model.objects.count() for model in models}
+
+
+def test_about_210_pupils_on_roll_in_seven_classes_from_reception_to_year_6(demo_school):
+    pupils = Pupil.objects.filter(school=demo_school).on_roll()
+    assert 200 <= pupils.count() <= 220
+    classes = SchoolClass.objects.filter(school=demo_school)
+    assert sorted(classes.values_list("year_group", flat=True)) == list(YearGroup.values)
+    for school_class in classes:
+        assert 25 <= school_class.pupils.count() <= 30
+    assert not pupils.filter(school_class__isnull=True).exists()
+    for pupil in pupils.select_related("school_class"):
+        assert pupil.school_class.year_group == pupil.year_group
+
+
+def test_dates_of_birth_fit_the_year_group(demo_school):
+    start = AcademicYear.objects.get(school=demo_school).starts_on.year
+    for pupil in Pupil.objects.filter(school=demo_school):
+        # Reception children turn 5 during the school year; UK cut-off 1 September.
+        born_from = dt.date(start - 5 - pupil.year_group, 9, 1)
+        born_by = dt.date(start - 4 - pupil.year_group, 8, 31)
+        assert born_from <= pupil.date_of_birth <= born_by, pupil
+
+
+def test_every_upn_is_valid_and_unique(demo_school):
+    upns = list(Pupil.objects.filter(school=demo_school).values_list("upn", flat=True))
+    assert all(upn_number.is_valid(upn) for upn in upns)
+    assert len(set(upns)) == len(upns)
+
+
+def test_the_roll_has_the_mix_a_school_has(demo_school):
+    pupils = Pupil.objects.filter(school=demo_school)
+    total = pupils.count()
+    sen_support = pupils.filter(sen_status=SenStatus.SEN_SUPPORT).count()
+    ehc_plans = pupils.filter(sen_status=SenStatus.EHC_PLAN).count()
+    assert 0 < ehc_plans < sen_support < total / 2
+    assert 0 < pupils.filter(looked_after=True).count() <= 6
+    assert 0 < pupils.filter(pupil_premium=True).count() < total / 2
+    assert 0 < pupils.filter(eal=True).count() < total / 2
+    assert pupils.exclude(ethnicity="").count() > total * 0.8
+    assert {"F", "M"} <= set(pupils.values_list("gender", flat=True))
+
+
+def test_every_pupil_has_one_or_two_made_up_contacts(demo_school):
+    for pupil in Pupil.objects.filter(school=demo_school).prefetch_related("contacts"):
+        contacts = list(pupil.contacts.all())
+        assert 1 <= len(contacts) <= 2, pupil
+        for contact in contacts:
+            # Ofcom's range for drama and a reserved domain: nobody real gets a call.
+            assert contact.phone.startswith("07700 900")
+            assert contact.email.endswith("@example.org")
+
+
+def test_every_demo_login_signs_in_with_the_one_password_and_holds_its_roles(demo_school):
+    assert demo.DEMO_PASSWORD == "larkspur-demo"
+    for username, roles in LOGIN_ROLES.items():
+        user = authenticate(username=username, password=demo.DEMO_PASSWORD)
+        assert user is not None, username
+        assert user.title and user.first_name and user.last_name
+        held = StaffRole.objects.filter(staff_member__user=user, staff_member__school=demo_school)
+        assert set(held.values_list("role", flat=True)) == roles, username
+    hours = dict(StaffMember.objects.values_list("user__username", "mentoring_hours"))
+    assert (hours["mentor"], hours["mentor2"]) == (6, 3)
+
+
+def test_every_role_is_held_by_someone(demo_school):
+    held = StaffRole.objects.filter(staff_member__school=demo_school)
+    assert set(held.values_list("role", flat=True)) == set(Role.values)
+
+
+def test_every_class_has_a_teacher_and_the_teacher_and_ta_share_year_4(demo_school):
+    for school_class in SchoolClass.objects.filter(school=demo_school):
+        assert school_class.staff.filter(kind=ClassStaff.Kind.TEACHER).exists(), school_class
+    teacher = ClassStaff.objects.get(user__username="teacher")
+    assistant = ClassStaff.objects.get(user__username="ta")
+    assert teacher.kind == ClassStaff.Kind.TEACHER
+    assert assistant.kind == ClassStaff.Kind.ASSISTANT
+    assert teacher.school_class == assistant.school_class
+    assert teacher.school_class.year_group == YearGroup.YEAR_4
+
+
+def test_this_school_years_three_terms_with_half_terms_in_order(demo_school):
+    year = AcademicYear.objects.get(school=demo_school)
+    assert year.starts_on == dt.date(year.starts_on.year, 9, 1)
+    assert year.starts_on <= timezone.localdate() <= year.ends_on
+    terms = list(Term.objects.filter(academic_year=year).order_by("starts_on"))
+    assert [term.name for term in terms] == ["autumn", "spring", "summer"]
+    for term in terms:
+        assert (
+            year.starts_on
+            <= term.starts_on
+            < term.half_term_starts_on
+            < term.half_term_ends_on
+            < term.ends_on
+            <= year.ends_on
+        )
+        assert term.half_term_starts_on.strftime("%a") == "Mon"
+        assert term.half_term_ends_on.strftime("%a") == "Fri"
+    for earlier, later in itertools.pairwise(terms):
+        assert earlier.ends_on < later.starts_on
+
+
+def test_at_least_five_inset_days_on_term_time_weekdays(demo_school):
+    terms = list(Term.objects.filter(academic_year__school=demo_school))
+    insets = ClosureDay.objects.filter(school=demo_school, kind=ClosureDay.Kind.INSET)
+    assert insets.count() >= 5
+    for inset in insets:
+        assert inset.date.weekday() < 5
+        assert any(term.is_term_time(inset.date) for term in terms), inset
+
+
+def test_the_2026_27_calendar():
+    school = demo.seed(today=dt.date(2026, 11, 23))
+    terms = {term.name: term for term in Term.objects.filter(academic_year__school=school)}
+    assert AcademicYear.objects.get(school=school).name == "2026/27"
+    assert terms["autumn"].starts_on == dt.date(2026, 9, 1)
+    assert terms["autumn"].half_term_starts_on == dt.date(2026, 10, 26)
+    assert terms["spring"].half_term_starts_on == dt.date(2027, 2, 15)
+    # Easter Sunday 2027 is 28 March: spring term ends before Good Friday.
+    assert terms["spring"].ends_on == dt.date(2027, 3, 25)
+    assert terms["summer"].half_term_starts_on == dt.date(2027, 5, 31)
+    bank_holidays = dict(
+        ClosureDay.objects.filter(school=school, kind=ClosureDay.Kind.BANK_HOLIDAY).values_list(
+            "date", "description"
+        )
+    )
+    assert bank_holidays[dt.date(2027, 3, 26)] == "Good Friday"
+    assert bank_holidays[dt.date(2027, 3, 29)] == "Easter Monday"
+    assert bank_holidays[dt.date(2027, 5, 3)] == "Early May bank holiday"
+    assert bank_holidays[dt.date(2027, 5, 31)] == "Spring bank holiday"
+    assert bank_holidays[dt.date(2026, 12, 28)] == "Boxing Day (substitute day)"
+
+
+@pytest.mark.parametrize(
+    "year, easter",
+    [(2024, (3, 31)), (2025, (4, 20)), (2026, (4, 5)), (2027, (3, 28)), (2038, (4, 25))],
+)
+def test_easter_sunday(year, easter):
+    assert demo.easter_sunday(year) == dt.date(year, *easter)
+
+
+def test_a_corridor_is_there_but_not_for_one_to_one_work(demo_school):
+    corridor = Room.objects.get(school=demo_school, name__icontains="corridor")
+    assert not corridor.suitable_for_one_to_one
+    assert Room.objects.filter(school=demo_school, suitable_for_one_to_one=True).count() >= 3
+
+
+def test_mentors_have_open_cases_one_in_the_teachers_class(demo_school):
+    cases = Case.objects.filter(school=demo_school).open()
+    assert cases.filter(mentor__username="mentor").count() == 4
+    assert cases.filter(mentor__username="mentor2").count() == 3
+    teachers_class = ClassStaff.objects.get(user__username="teacher").school_class
+    assert cases.filter(pupil__school_class=teachers_class).exists()
+
+
+def test_running_again_changes_nothing(output):
+    before = row_counts()
+    seed_demo()
+    # Every save writes a history row, so equal counts also mean nothing was changed.
+    assert row_counts() == before
+    assert before["mentoring.Pupil"] > 0 and before["mentoring.HistoricalPupil"] > 0
+
+
+def test_the_data_is_the_same_on_every_run(output):
+    def roll():
+        return list(
+            Pupil.objects.order_by("upn").values_list("upn", "legal_first_name", "date_of_birth")
+        )
+
+    first = roll()
+    Case.objects.all().delete()
+    Pupil.objects.all().delete()
+    seed_demo()
+    assert roll() == first
+
+
+def test_the_output_names_every_login_and_the_password(output):
+    assert "http://127.0.0.1:8000" in output
+    for username in LOGIN_ROLES:
+        assert f"  {username} " in output
+    assert "Head teacher, Designated safeguarding lead" in output
+    assert demo.DEMO_PASSWORD in output
+
+
+def test_never_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError):
+        seed_demo()
+    assert not User.objects.exists()
