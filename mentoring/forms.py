@@ -10,7 +10,7 @@ class RosterImportForm(forms.Form):
     school = forms.ModelChoiceField(queryset=School.objects.none(), empty_label=None)
     file = forms.FileField(
         label="Roster file (CSV)",
-        help_text="Columns as in the template below; dates as DD/MM/YYYY.",
+        help_text="Columns as in the template above; dates as DD/MM/YYYY.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 

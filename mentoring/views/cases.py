@@ -31,5 +31,5 @@ def case_history(request, pk):
     case = permissions.get_case_or_404(request.user, pk)
     if not permissions.can_view_case_history(request.user, case):
         raise PermissionDenied
-    entries = audit.timeline(audit.entries_for(case.history.all(), lambda r: "Case"))
+    entries = audit.timeline(audit.entries_for(case.history.all(), lambda r: "the case"))
     return render(request, "mentoring/history.html", {"subject": case, "entries": entries})

@@ -40,7 +40,7 @@ def pupil_history(request, pk):
         raise PermissionDenied
     contacts = Pupil.contacts.rel.related_model.history.filter(pupil_id=pupil.pk)
     entries = audit.timeline(
-        audit.entries_for(pupil.history.all(), lambda r: "Pupil record"),
-        audit.entries_for(contacts, lambda r: f"Parent/carer: {r.name}"),
+        audit.entries_for(pupil.history.all(), lambda r: "the pupil record"),
+        audit.entries_for(contacts, lambda r: f"the parent/carer record of {r.name}"),
     )
     return render(request, "mentoring/history.html", {"subject": pupil, "entries": entries})
