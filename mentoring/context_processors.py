@@ -7,6 +7,10 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     items = [("home", "Home")]
+    if permissions.can_see_queue(user):
+        items.append(("referral_queue", "Referrals"))
+    elif permissions.can_refer(user):
+        items.append(("my_referrals", "My referrals"))
     if permissions.can_list_cases(user):
         items.append(("case_list", "Cases"))
     if permissions.visible_pupils(user).exists():

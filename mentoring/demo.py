@@ -7,7 +7,8 @@ are at example.org, so nothing can reach a real person.
 The data is the same on every run (one fixed random seed) and seeding is idempotent:
 each row is looked up by its natural key (school name, username, UPN, class name...) and
 only created when missing, so a second run creates nothing and changes nothing. Rows are
-saved one by one so that django-simple-history records each of them.
+saved one by one so that django-simple-history records each of them. The referrals, their
+triage and parental consent come from ``demo_referrals``, through the referral services.
 """
 
 import datetime as dt
@@ -17,9 +18,11 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 from stdnum.gb import upn as upn_number
 
+from .demo_referrals import seed_referrals
 from .models import (
     AcademicYear,
     Case,
@@ -545,7 +548,9 @@ def seed(today=None):
     """Create the demo school and everything in it, unless already there. Returns the school."""
     today = today or timezone.localdate()
     start_year = academic_start_year(today)
-    with transaction.atomic():
+    # The referral services email staff once the transaction commits: no demo mail.
+    no_mail = override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+    with no_mail, transaction.atomic():
         school, _ = School.objects.get_or_create(name=SCHOOL["name"], defaults=SCHOOL)
         _seed_calendar(school, start_year)
         for name, suitable, notes in ROOMS:
@@ -562,7 +567,10 @@ def seed(today=None):
         }
         users = _seed_staff(school, classes)
         pupils = _seed_pupils(school, classes, start_year)
-        _seed_cases(school, users, pupils, today)
+        cases = _seed_cases(school, users, pupils, today)
+        # Its own generator, so that the choice of pupils does not shift the cases'.
+        rng = random.Random(SEED + 2)  # noqa: S311  (made-up data, not security)
+        seed_referrals(school, users, pupils, cases, today, rng)
     return school
 
 
@@ -651,15 +659,16 @@ def _seed_pupils(school, classes, start_year):
 
 
 def _seed_cases(school, users, pupils, today):
+    """The mentors' open cases, in the order of ``CASES``."""
     # Its own generator, so that the choice of pupils does not shift the roll's data.
     rng = random.Random(SEED + 1)  # noqa: S311  (made-up data, not security)
-    chosen = set()
+    chosen, cases = set(), []
     for username, year_group, support_type, weeks_ago in CASES:
         pupil = rng.choice([p for p in pupils[year_group] if p.pk not in chosen])
         chosen.add(pupil.pk)
         # On the Monday of that week, a school day.
         opened_on = _on_or_before(today - dt.timedelta(weeks=weeks_ago), MONDAY)
-        Case.objects.get_or_create(
+        case, _ = Case.objects.get_or_create(
             school=school,
             pupil=pupil,
             defaults={
@@ -669,3 +678,5 @@ def _seed_cases(school, users, pupils, today):
                 "opened_on": opened_on,
             },
         )
+        cases.append(case)
+    return cases

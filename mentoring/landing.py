@@ -31,10 +31,13 @@ def section(role, template, order=50):
 
 def sections_for(user):
     """The sections for every role the user holds, each built for the schools of that role."""
-    shown = []
+    shown, built = [], set()
     for role in permissions.all_roles(user):
         schools = permissions.schools_where(user, role)
         for s in sorted((s for s in _SECTIONS if s.role == role), key=lambda s: s.order):
+            if s.build in built:
+                continue  # one section serving several roles the user holds is shown once
+            built.add(s.build)
             context = s.build(user, schools)
             if context is not None:
                 shown.append({"template": s.template, "role": role, **context})

@@ -10,6 +10,8 @@ revealed), and actions ask a ``can_*`` predicate.
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from referrals.models import Referral
+
 from .models import Case, ClassStaff, Pupil, Role, SchoolClass, StaffMember, StaffRole
 
 # Roles that see every pupil on the roll of their school.
@@ -24,6 +26,12 @@ PUPIL_HISTORY_ROLES = (Role.OFFICE, Role.COORDINATOR, Role.HEAD, Role.DSL)
 CASE_HISTORY_ROLES = (Role.COORDINATOR, Role.HEAD, Role.DSL)
 # Roles that see the school's staff list and mentors' capacity.
 STAFF_LIST_ROLES = (Role.OFFICE, Role.COORDINATOR, Role.HEAD)
+# The prioritisation panel: they see the referral queue and triage.
+PANEL_ROLES = (Role.COORDINATOR, Role.HEAD, Role.SENDCO)
+# Who may refer: class teachers and TAs for their own classes; these for the whole school.
+WHOLE_SCHOOL_REFERRER_ROLES = (Role.HEAD, Role.SENDCO, Role.COORDINATOR)
+# Who sends consent letters, records consent and edits the school's referral lists.
+CONSENT_ROLES = (Role.COORDINATOR, Role.HEAD)
 
 
 def roles_by_school(user):
@@ -114,6 +122,38 @@ def visible_classes(user):
     ).distinct()
 
 
+def referrable_pupils(user):
+    """Pupils the user may refer: their own class's, or the whole roll for the head, SENDCO
+    and coordinator."""
+    own_classes = ClassStaff.objects.filter(
+        user=user,
+        school_class__school_id__in=schools_where(
+            user, Role.CLASS_TEACHER, Role.TEACHING_ASSISTANT
+        ),
+    ).values("school_class_id")
+    return Pupil.objects.on_roll().filter(
+        Q(school_id__in=schools_where(user, *WHOLE_SCHOOL_REFERRER_ROLES))
+        | Q(school_class_id__in=own_classes)
+    )
+
+
+def visible_referrals(user):
+    """The panel sees its schools' submitted referrals; everyone sees the ones they made."""
+    if not user_schools(user):
+        return Referral.objects.none()
+    return Referral.objects.filter(
+        (Q(school_id__in=schools_where(user, *PANEL_ROLES)) & ~Q(status=Referral.Status.DRAFT))
+        | Q(referred_by=user, school_id__in=user_schools(user))
+    )
+
+
+def triage_queue(user):
+    """Referrals in the panel's queue: submitted, in the user's panel schools."""
+    return Referral.objects.filter(school_id__in=schools_where(user, *PANEL_ROLES)).exclude(
+        status=Referral.Status.DRAFT
+    )
+
+
 # --- Object getters: 404 for anything outside the user's scope --------------------------------
 
 
@@ -123,6 +163,13 @@ def get_pupil_or_404(user, pk):
 
 def get_case_or_404(user, pk):
     return get_object_or_404(visible_cases(user).select_related("school", "pupil", "mentor"), pk=pk)
+
+
+def get_referral_or_404(user, pk):
+    return get_object_or_404(
+        visible_referrals(user).select_related("pupil", "pupil__school_class", "referred_by"),
+        pk=pk,
+    )
 
 
 # --- Predicates: may the user do this? ---------------------------------------------------------
@@ -161,3 +208,37 @@ def can_view_staff(user):
 
 def can_list_cases(user):
     return has_role(user, *CASE_OVERSIGHT_ROLES, Role.MENTOR)
+
+
+def can_refer(user):
+    return has_role(user, Role.CLASS_TEACHER, Role.TEACHING_ASSISTANT, *WHOLE_SCHOOL_REFERRER_ROLES)
+
+
+def can_see_queue(user):
+    return has_role(user, *PANEL_ROLES)
+
+
+def can_triage(user, referral):
+    """Discuss, prioritise and decide: the panel of the referral's school."""
+    return has_role(user, *PANEL_ROLES, school=referral.school_id)
+
+
+def can_edit_referral(user, referral):
+    return referral.status == Referral.Status.DRAFT and referral.referred_by_id == user.pk
+
+
+def can_withdraw_referral(user, referral):
+    return referral.referred_by_id == user.pk or can_triage(user, referral)
+
+
+def can_manage_consent(user, case):
+    """Send consent letters and record parents' answers for the case."""
+    return has_role(user, *CONSENT_ROLES, school=case.school_id)
+
+
+def can_edit_referral_lists(user):
+    return has_role(user, *CONSENT_ROLES)
+
+
+def referral_list_schools(user):
+    return schools_where(user, *CONSENT_ROLES)

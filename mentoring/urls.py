@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from .views import cases, home, pupils, roster, staff
 
@@ -21,5 +21,6 @@ urlpatterns = [
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
     path("cases/<int:pk>/history/", cases.case_history, name="case_history"),
     path("staff/", staff.staff_list, name="staff_list"),
+    path("", include("referrals.urls")),
     path("setup/", admin.site.urls),
 ]

@@ -156,3 +156,32 @@ class CaseFactory(factory.django.DjangoModelFactory):
     pupil = factory.SubFactory(PupilFactory)
     school = factory.LazyAttribute(lambda c: c.pupil.school)
     mentor = None
+
+
+def referral_lists(school):
+    """The policies' criteria and barriers for ``school``."""
+    from referrals.services import school_lists_ensure
+
+    school_lists_ensure(school=school)
+
+
+def make_referral(pupil, referrer, *, status="new", criteria=1, days_ago=0, **fields):
+    """A referral as the referrer would submit it, ``days_ago`` days ago."""
+    from django.utils import timezone
+
+    from referrals.models import Criterion, Referral
+
+    referral_lists(pupil.school)
+    referral = Referral.objects.create(
+        school=pupil.school,
+        pupil=pupil,
+        referred_by=referrer,
+        status=status,
+        needs_and_strengths="Finds playtimes hard; loves drawing.",
+        submitted_at=None
+        if status == "draft"
+        else timezone.now() - timezone.timedelta(days=days_ago),
+        **fields,
+    )
+    referral.criteria.set(Criterion.objects.filter(school=pupil.school)[:criteria])
+    return referral

@@ -43,6 +43,7 @@ class Case(models.Model):
     )
     opened_on = models.DateField(default=timezone.localdate)
     closed_on = models.DateField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=200, blank=True)
     history = HistoricalRecords()
 
     objects = CaseQuerySet.as_manager()

@@ -22,6 +22,11 @@ class School(models.Model):
     email = models.EmailField(blank=True)
     head_name = models.CharField("head teacher's name", max_length=200, blank=True)
     logo = models.ImageField(upload_to="logos/", blank=True, help_text="Shown on letters.")
+    consent_chase_after = models.PositiveSmallIntegerField(
+        "chase consent after (school days)",
+        default=10,
+        help_text="A consent letter with no answer after this many school days is flagged.",
+    )
     history = HistoricalRecords()
 
     class Meta:

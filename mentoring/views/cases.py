@@ -2,7 +2,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from .. import audit, permissions
+from .. import audit, case_page, permissions
 from ..filters import CaseFilter
 
 
@@ -22,6 +22,7 @@ def case_detail(request, pk):
     case = permissions.get_case_or_404(request.user, pk)
     context = {
         "case": case,
+        "sections": case_page.sections_for(request.user, case),
         "can_view_history": permissions.can_view_case_history(request.user, case),
     }
     return render(request, "mentoring/case_detail.html", context)

@@ -8,10 +8,13 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 from stdnum.gb import upn as upn_number
 
 from mentoring import demo
+from mentoring.calendar import school_days_between
 from mentoring.models import (
     AcademicYear,
     Case,
@@ -29,6 +32,8 @@ from mentoring.models import (
     User,
     YearGroup,
 )
+from referrals.models import ConsentLetter, ConsentRecord, Referral
+from referrals.services import OPEN_STATUSES, consent_in_force
 
 pytestmark = pytest.mark.django_db
 
@@ -63,15 +68,31 @@ def output():
     return seed_demo()
 
 
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    """The demo seeded once for the tests that only read it, and rolled back after them.
+
+    Seeding takes seconds; doing it once keeps this module quick. Each test still runs in
+    its own savepoint inside this transaction, so a test that writes changes nothing here.
+    """
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        yield seed_demo()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo_school(output):
+def demo_school(seeded_once):
     return School.objects.get(name="Larkspur Hill Primary School")
 
 
 def row_counts():
-    """Rows in every table of the app, historical tables included."""
-    models = apps.get_app_config("mentoring").get_models(include_auto_created=True)
-    return {model._meta.label: model.objects.count() for model in models}
+    """Rows in every table of the apps, historical and many-to-many tables included."""
+    return {
+        model._meta.label: model.objects.count()
+        for app in ("mentoring", "referrals")
+        for model in apps.get_app_config(app).get_models(include_auto_created=True)
+    }
 
 
 def test_about_210_pupils_on_roll_in_seven_classes_from_reception_to_year_6(demo_school):
@@ -232,6 +253,8 @@ def test_running_again_changes_nothing(output):
     # Every save writes a history row, so equal counts also mean nothing was changed.
     assert row_counts() == before
     assert before["mentoring.Pupil"] > 0 and before["mentoring.HistoricalPupil"] > 0
+    assert before["referrals.Referral"] > 0 and before["referrals.HistoricalReferral"] > 0
+    assert before["referrals.ConsentRecord"] > 0
 
 
 def test_the_data_is_the_same_on_every_run(output):
@@ -240,11 +263,18 @@ def test_the_data_is_the_same_on_every_run(output):
             Pupil.objects.order_by("upn").values_list("upn", "legal_first_name", "date_of_birth")
         )
 
-    first = roll()
+    def referrals():
+        return sorted(Referral.objects.values_list("pupil__upn", "status", "referred_by"))
+
+    first, referred = roll(), referrals()
+    ConsentRecord.objects.all().delete()
+    ConsentLetter.objects.all().delete()
+    Referral.objects.all().delete()
     Case.objects.all().delete()
     Pupil.objects.all().delete()
     seed_demo()
     assert roll() == first
+    assert referrals() == referred
 
 
 def test_the_output_names_every_login_and_the_password(output):
@@ -257,6 +287,111 @@ def test_the_output_names_every_login_and_the_password(output):
 
 def test_never_in_production(settings):
     settings.PRODUCTION = True
+    before = User.objects.count()
     with pytest.raises(CommandError):
         seed_demo()
-    assert not User.objects.exists()
+    assert User.objects.count() == before
+
+
+# --- Referrals -----------------------------------------------------------------------------
+
+
+def test_referrals_at_every_status(demo_school):
+    statuses = Referral.objects.filter(school=demo_school).values_list("status", flat=True)
+    assert set(statuses) == set(Referral.Status.values)
+
+
+def test_no_pupil_has_two_open_referrals_or_a_case_and_an_open_referral(demo_school):
+    for referral in Referral.objects.filter(school=demo_school, status__in=OPEN_STATUSES):
+        pupil = referral.pupil
+        assert pupil.referrals.filter(status__in=OPEN_STATUSES).count() == 1, pupil
+        assert not Case.objects.filter(pupil=pupil).open().exists(), pupil
+
+
+def test_the_queue_has_new_referrals_of_every_kind_waiting_different_times(demo_school):
+    today = timezone.localdate()
+    new = Referral.objects.filter(school=demo_school, status=Referral.Status.NEW)
+    assert len({referral.days_waiting(today) for referral in new}) >= 3
+    assert len({referral.pupil.school_class_id for referral in new}) == new.count()
+    assert new.filter(pupil_asked_for_help=True).exists()
+    assert new.filter(short_term=True).exclude(short_term_details="").exists()
+    for referral in new:
+        assert referral.criteria.exists() and referral.barriers.exists(), referral
+        assert referral.needs_and_strengths and referral.already_tried, referral
+        # No placeholder left unfilled.
+        assert "{" not in referral.needs_and_strengths + referral.already_tried, referral
+
+
+def test_every_date_is_in_the_past_and_in_order(demo_school):
+    now = timezone.now()
+    for referral in Referral.objects.filter(school=demo_school):
+        assert referral.created_at <= now, referral
+        if referral.submitted_at:
+            assert referral.created_at <= referral.submitted_at < now, referral
+        if referral.prioritised_on:
+            assert timezone.localdate(referral.submitted_at) <= referral.prioritised_on
+        if referral.decided_at:
+            assert referral.submitted_at < referral.decided_at < now, referral
+    for record in ConsentRecord.objects.filter(case__school=demo_school):
+        letter = record.case.consent_letters.get()
+        assert letter.sent_on <= record.decided_on <= timezone.localdate()
+        assert record.recorded_at < now
+
+
+def test_triage_is_recorded_with_who_did_it(demo_school):
+    discussed = Referral.objects.get(school=demo_school, status=Referral.Status.UNDER_DISCUSSION)
+    note = discussed.discussions.get()
+    assert note.discussed_on < timezone.localdate()
+    assert note.author.username == "coordinator"
+    assert "class teacher" in note.with_whom.lower()
+    prioritised = Referral.objects.get(school=demo_school, status=Referral.Status.PRIORITISED)
+    assert prioritised.priority == Referral.Priority.HIGH
+    assert prioritised.prioritised_by.username == "coordinator"
+    panel = set(prioritised.panel.values_list("username", flat=True))
+    assert panel == {"head", "sendco", "coordinator"}
+    for referral in Referral.objects.filter(school=demo_school).exclude(status="draft"):
+        first = referral.history.earliest("history_date")
+        assert first.history_user == referral.referred_by, referral
+    referrers = Referral.objects.filter(school=demo_school).values_list(
+        "referred_by__username", flat=True
+    )
+    assert {"teacher", "head", "sendco"} <= set(referrers)
+
+
+def test_the_teacher_has_a_draft_and_a_decline_with_its_reason(demo_school):
+    oak = ClassStaff.objects.get(user__username="teacher").school_class
+    mine = Referral.objects.filter(referred_by__username="teacher")
+    assert mine.filter(pupil__school_class=oak).count() >= 2
+    assert mine.filter(status=Referral.Status.DRAFT).exists()
+    declined = Referral.objects.get(school=demo_school, status=Referral.Status.DECLINED)
+    assert declined.referred_by.username == "teacher"
+    assert declined.pupil.school_class == oak
+    assert declined.decline_reason and declined.decided_by.username == "coordinator"
+
+
+def test_every_mentors_open_case_came_from_a_referral_and_has_consent(demo_school):
+    today = timezone.localdate()
+    cases = Case.objects.filter(school=demo_school, mentor__username__in=["mentor", "mentor2"])
+    assert cases.open().count() == 7
+    for case in cases.open():
+        assert case.referral.status == Referral.Status.ACCEPTED, case
+        assert case.referral.support_type == case.support_type, case
+        assert timezone.localdate(case.referral.decided_at) == case.opened_on, case
+        assert consent_in_force(case, today), case
+
+
+def test_accepted_referrals_show_consent_at_every_stage(demo_school):
+    today = timezone.localdate()
+    accepted = Case.objects.filter(school=demo_school, referral__status=Referral.Status.ACCEPTED)
+    assert any(consent_in_force(case, today) for case in accepted)
+    assert accepted.filter(consent_letters__isnull=True).open().exists()
+    waiting = [
+        school_days_between(demo_school, case.consent_letters.get().sent_on, today)
+        for case in accepted.open().filter(consent_records__isnull=True)
+        if case.consent_letters.exists()
+    ]
+    assert any(days > demo_school.consent_chase_after for days in waiting)
+    assert any(days <= 3 for days in waiting)
+    refused = accepted.get(consent_records__decision=ConsentRecord.Decision.REFUSED)
+    assert refused.status == Case.Status.CLOSED
+    assert not consent_in_force(refused, today)

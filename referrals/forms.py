@@ -1,0 +1,230 @@
+"""Forms of the referral workflow. Rules are in services.py; these only collect and tidy input."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils import timezone
+
+from mentoring.models import Contact, Role, SupportType, User
+
+from .models import Barrier, ConsentLetter, ConsentRecord, Criterion, DiscussionNote, Referral
+from .services import PLACEHOLDER
+
+LETTER_PLACEHOLDERS = {
+    "child_name": "the child's first name and surname",
+    "child_first_name": "the child's first name",
+    "support_type": "the support offered, e.g. Drawing & Talking",
+    "school_name": "the school's name",
+    "head_name": "the head teacher's name",
+    "coordinator_name": "the name of the member of staff sending the letter",
+}
+
+
+class CrispyMixin:
+    """The template owns the <form> tag; crispy lays out the fields and their errors."""
+
+    def _crispy(self):
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class UKDateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ReferralForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = [
+            "pupil",
+            "criteria",
+            "barriers",
+            "needs_and_strengths",
+            "already_tried",
+            "short_term",
+            "short_term_details",
+            "pupil_willing",
+            "pupil_asked_for_help",
+        ]
+        widgets = {
+            "criteria": forms.CheckboxSelectMultiple,
+            "barriers": forms.CheckboxSelectMultiple,
+            "pupil_willing": forms.RadioSelect,
+            "needs_and_strengths": forms.Textarea(attrs={"rows": 4}),
+            "already_tried": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "criteria": "At least one must apply.",
+            "needs_and_strengths": (
+                "What you see in class and around school, and what the child is good at."
+            ),
+        }
+
+    def __init__(self, *args, pupils, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._crispy()
+        self.fields["pupil"].queryset = pupils.select_related("school_class").order_by(
+            "legal_last_name", "legal_first_name"
+        )
+        self.fields["pupil"].label_from_instance = lambda p: (
+            f"{p.legal_last_name}, {p.first_name} ({p.school_class or p.get_year_group_display()})"
+        )
+        schools = pupils.values("school_id")
+        for name, model in (("criteria", Criterion), ("barriers", Barrier)):
+            chosen = getattr(self.instance, name).values("pk") if self.instance.pk else []
+            # Retired items stay ticked on the referrals that used them.
+            self.fields[name].queryset = model.objects.filter(school_id__in=schools).filter(
+                active=True
+            ) | model.objects.filter(pk__in=chosen)
+        if self.instance.pk:
+            self.fields["pupil"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        pupil = cleaned.get("pupil")
+        for name in ("criteria", "barriers"):
+            items = cleaned.get(name) or []
+            if pupil and any(item.school_id != pupil.school_id for item in items):
+                self.add_error(name, "Choose only items of the pupil's school.")
+        if cleaned.get("short_term") and not cleaned.get("short_term_details", "").strip():
+            self.add_error("short_term_details", "Say what the short-term difficulty is.")
+        return cleaned
+
+
+class DiscussionForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = DiscussionNote
+        fields = ["discussed_on", "with_whom", "note"]
+        widgets = {"discussed_on": UKDateInput(), "note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._crispy()
+
+    def clean_discussed_on(self):
+        day = self.cleaned_data["discussed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        return day
+
+
+class PrioritiseForm(CrispyMixin, forms.Form):
+    priority = forms.TypedChoiceField(
+        choices=Referral.Priority.choices, coerce=int, widget=forms.RadioSelect
+    )
+    panel = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Who sat on the panel",
+    )
+    prioritised_on = forms.DateField(
+        label="Date of the panel", initial=timezone.localdate, widget=UKDateInput()
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._crispy()
+        panel_roles = [Role.HEAD, Role.SENDCO, Role.COORDINATOR, Role.MENTOR]
+        self.fields["panel"].queryset = (
+            User.objects.filter(
+                memberships__school=school, memberships__roles__role__in=panel_roles
+            )
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+
+    def clean_prioritised_on(self):
+        day = self.cleaned_data["prioritised_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        return day
+
+
+class DecisionForm(CrispyMixin, forms.Form):
+    DECISIONS = [
+        (Referral.Status.ACCEPTED, "Accept"),
+        (Referral.Status.WAITLISTED, "Waitlist"),
+        (Referral.Status.DECLINED, "Decline"),
+    ]
+    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
+    support_type = forms.ChoiceField(
+        choices=[("", "Choose the support")] + SupportType.choices,
+        required=False,
+        label="Support offered (when accepting)",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Reason (when declining)",
+        help_text="The referrer will see this.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._crispy()
+
+
+class WithdrawForm(CrispyMixin, forms.Form):
+    reason = forms.CharField(max_length=200, label="Why is the referral withdrawn?")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._crispy()
+
+
+class ConsentLetterForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = ConsentLetter
+        fields = ["addressed_to", "sent_on"]
+        widgets = {"sent_on": UKDateInput()}
+        labels = {"addressed_to": "To", "sent_on": "Date sent"}
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._crispy()
+        self.fields["addressed_to"].queryset = Contact.objects.filter(pupil=case.pupil)
+        self.fields["addressed_to"].empty_label = "The parents/carers of the child"
+        self.fields["addressed_to"].required = False
+
+
+class ConsentRecordForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = ConsentRecord
+        fields = ["decision", "given_by", "relationship", "method", "decided_on", "note"]
+        widgets = {
+            "decision": forms.RadioSelect,
+            "decided_on": UKDateInput(),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._crispy()
+
+
+class LetterTemplateForm(CrispyMixin, forms.Form):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 14}),
+        label="Wording of the letter",
+        help_text="Leave a blank line between paragraphs. Placeholders: "
+        + "; ".join(f"{{{name}}} for {what}" for name, what in LETTER_PLACEHOLDERS.items())
+        + ".",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._crispy()
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        unknown = sorted(set(PLACEHOLDER.findall(body)) - set(LETTER_PLACEHOLDERS))
+        if unknown:
+            raise forms.ValidationError(
+                "Unknown placeholder(s): "
+                + ", ".join(f"{{{name}}}" for name in unknown)
+                + ". Use only those listed below."
+            )
+        return body
