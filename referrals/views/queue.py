@@ -55,6 +55,7 @@ def referral_queue(request):
         "tabs": tabs,
         "current_status": filters.form.cleaned_data.get("status") or "",
         "waiting_total": sum(n for v, _, n in tabs if v != DECIDED),
+        "can_edit_lists": permissions.can_edit_referral_lists(request.user),
     }
     template = "referrals/_queue_rows.html" if request.htmx else "referrals/queue.html"
     return render(request, template, context)

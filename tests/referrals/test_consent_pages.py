@@ -101,3 +101,21 @@ def test_editing_the_wording_refuses_unknown_placeholders(client_for, coordinato
     page = response.content.decode()
     assert "Unknown placeholder(s): {child_nmae}." in page
     assert "Hello {child_nmae}" in page
+
+
+def test_the_letter_cannot_pull_anything_from_outside_our_static_files(
+    client_for, coordinator, case, school
+):
+    """Whatever staff type into the wording is text, and the PDF fetches nothing remote."""
+    from referrals import services
+
+    hostile = (
+        '<img src="http://127.0.0.1:9/tracker.png"> <link rel="stylesheet" '
+        'href="https://example.org/x.css"> <img src="file:///etc/passwd"> {child_name}'
+    )
+    services.letter_wording_save(school=school, user=coordinator, body=hostile)
+    letter = services.consent_letter_send(case=case, user=coordinator)
+    text = pdf_text(client_for(coordinator).get(reverse("consent_letter_pdf", args=[letter.pk])))
+    assert '<img src="http://127.0.0.1:9/tracker.png">' in text.replace("\n", " ")
+    assert "root:" not in text  # /etc/passwd was not read
+    assert "Robin Testchild" in text
