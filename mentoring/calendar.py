@@ -24,12 +24,12 @@ class SchoolCalendar:
         closures = ClosureDay.objects.filter(school=school, date__range=(start, end))
         return cls(tuple(terms), frozenset(closures.values_list("date", flat=True)))
 
+    def is_term_time(self, day: date) -> bool:
+        """A weekday inside a term and outside its half-term, closure days included."""
+        return day.weekday() < 5 and any(term.is_term_time(day) for term in self.terms)
+
     def is_school_day(self, day: date) -> bool:
-        return (
-            day.weekday() < 5
-            and day not in self.closures
-            and any(term.is_term_time(day) for term in self.terms)
-        )
+        return self.is_term_time(day) and day not in self.closures
 
     def school_days(self, start: date, end: date):
         """Every school day from ``start`` to ``end``, both included."""

@@ -1,4 +1,5 @@
 from . import permissions
+from .models import Role
 
 
 def navigation(request):
@@ -11,10 +12,16 @@ def navigation(request):
         items.append(("referral_queue", "Referrals"))
     elif permissions.can_refer(user):
         items.append(("my_referrals", "My referrals"))
+    if permissions.has_role(user, Role.MENTOR):
+        items.append(("my_week", "My week"))
+    if permissions.has_role(user, Role.DSL):
+        items.append(("safeguarding_alerts", "Safeguarding"))
     if permissions.can_list_cases(user):
         items.append(("case_list", "Cases"))
     if permissions.visible_pupils(user).exists():
         items.append(("pupil_list", "Pupils"))
+    if permissions.can_view_adherence(user):
+        items.append(("adherence", "Adherence"))
     if permissions.can_view_staff(user):
         items.append(("staff_list", "Staff"))
     if permissions.can_manage_setup(user) or user.is_superuser:

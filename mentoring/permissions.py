@@ -7,10 +7,13 @@ role themselves: lists start from a ``visible_*`` scope, object pages use a
 revealed), and actions ask a ``can_*`` predicate.
 """
 
+from datetime import timedelta
+
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from referrals.models import Referral
+from sessions.models import SessionRecord, Slot
 
 from .models import Case, ClassStaff, Pupil, Role, SchoolClass, StaffMember, StaffRole
 
@@ -242,3 +245,73 @@ def can_edit_referral_lists(user):
 
 def referral_list_schools(user):
     return schools_where(user, *CONSENT_ROLES)
+
+
+# --- Sessions -----------------------------------------------------------------------------------
+
+# A mentor may change their own session record for this long; then only the coordinator.
+RECORD_EDIT_WINDOW = timedelta(days=7)
+ADHERENCE_ROLES = (Role.COORDINATOR, Role.HEAD)
+
+
+def can_allocate(user, case):
+    """Choose the mentor, slot and room: the coordinator of the case's school."""
+    return has_role(user, Role.COORDINATOR, school=case.school_id)
+
+
+def can_log_session(user, case):
+    return case.mentor_id == user.pk and has_role(user, Role.MENTOR, school=case.school_id)
+
+
+def can_edit_session_record(user, record, now):
+    if has_role(user, Role.COORDINATOR, school=record.case.school_id):
+        return True
+    return record.author_id == user.pk and now - record.created_at <= RECORD_EDIT_WINDOW
+
+
+def can_read_session_notes(user, record):
+    """A record flagged for safeguarding is read only by the DSL and its author."""
+    return (
+        not record.safeguarding_concern
+        or record.author_id == user.pk
+        or has_role(user, Role.DSL, school=record.case.school_id)
+    )
+
+
+def can_handle_safeguarding(user, case):
+    return has_role(user, Role.DSL, school=case.school_id)
+
+
+def visible_session_records(user):
+    return SessionRecord.objects.filter(case__in=visible_cases(user))
+
+
+def safeguarding_alerts(user):
+    """Flagged records of the schools where the user is the DSL."""
+    return SessionRecord.objects.filter(
+        safeguarding_concern=True, case__school_id__in=schools_where(user, Role.DSL)
+    )
+
+
+def can_view_adherence(user):
+    return has_role(user, *ADHERENCE_ROLES)
+
+
+def adherence_schools(user):
+    return schools_where(user, *ADHERENCE_ROLES)
+
+
+def visible_slots(user):
+    """The coordinator's and head's schools' slots, and a mentor's own."""
+    return Slot.objects.filter(
+        Q(school_id__in=schools_where(user, Role.COORDINATOR, Role.HEAD))
+        | Q(mentor=user, school_id__in=schools_where(user, Role.MENTOR))
+    )
+
+
+def can_change_slot(user, slot):
+    return has_role(user, Role.COORDINATOR, school=slot.school_id)
+
+
+def can_move_session(user, slot):
+    return slot.mentor_id == user.pk or can_change_slot(user, slot)

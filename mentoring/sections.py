@@ -82,14 +82,6 @@ def sendco_cases(user, schools):
     return {"title": "Open cases of pupils with SEN", "cases": cases}
 
 
-@section(Role.DSL, "mentoring/sections/dsl.html", order=5)
-def dsl_overview(user, schools):
-    return {
-        "title": "Safeguarding",
-        "open_count": Case.objects.filter(school_id__in=schools).open().count(),
-    }
-
-
 def _my_class_pupils(user, schools):
     return (
         permissions.visible_pupils(user)

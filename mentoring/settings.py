@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "bootstrap",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -147,6 +148,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not env.bool("STATIC_MANIFEST", default=False)
+
+# Widgets may use our own templates (the session record's feelings faces).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -22,5 +22,6 @@ urlpatterns = [
     path("cases/<int:pk>/history/", cases.case_history, name="case_history"),
     path("staff/", staff.staff_list, name="staff_list"),
     path("", include("referrals.urls")),
+    path("", include("sessions.urls")),
     path("setup/", admin.site.urls),
 ]

@@ -251,12 +251,16 @@ def consent_in_force(case, on_date):
     The latest answer dated on or before the day decides: given means yes; refused or
     withdrawn means no, a withdrawal taking effect from its own date. No answer means no.
     """
-    latest = (
-        ConsentRecord.objects.filter(case=case, decided_on__lte=on_date)
-        .order_by("-decided_on", "-recorded_at", "-pk")
-        .first()
-    )
-    return latest is not None and latest.decision == ConsentRecord.Decision.GIVEN
+    return consent_in_force_from(ConsentRecord.objects.filter(case=case), on_date)
+
+
+def consent_in_force_from(records, on_date):
+    """The same answer from records already fetched, for lists that check many dates."""
+    answers = [r for r in records if r.decided_on <= on_date]
+    if not answers:
+        return False
+    latest = max(answers, key=lambda r: (r.decided_on, r.recorded_at, r.pk))
+    return latest.decision == ConsentRecord.Decision.GIVEN
 
 
 def consent_record(*, case, user, decision, given_by, relationship, method, decided_on, note=""):

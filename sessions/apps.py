@@ -8,3 +8,6 @@ class SessionsConfig(AppConfig):
     label = "mentoring_sessions"
     verbose_name = "Mentoring sessions"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import sections  # noqa: F401  (registers landing-page and case-page sections)

@@ -27,6 +27,15 @@ class School(models.Model):
         default=10,
         help_text="A consent letter with no answer after this many school days is flagged.",
     )
+    block_weeks = models.PositiveSmallIntegerField(
+        "usual block length (weeks)", default=6, help_text="School weeks; the policies say 6-8."
+    )
+    group_size_limit = models.PositiveSmallIntegerField(
+        "largest small group", default=4, help_text="Pupils sharing one weekly slot."
+    )
+    session_overdue_after = models.PositiveSmallIntegerField(
+        "session record overdue after (school days)", default=2
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -5,8 +5,9 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-# Pages that must be reachable before signing in.
-PUBLIC = {"login"}
+# Pages that must be reachable before signing in: the sign-in page, and the calendar feed,
+# which a calendar app fetches without signing in (its secret link is the key).
+PUBLIC = {"login", "calendar_feed"}
 
 
 def walk(resolver, prefix=""):
@@ -54,3 +55,10 @@ def test_the_sign_in_page_is_open_to_everyone(client):
     response = client.get(reverse("login"))
     assert response.status_code == 200
     assert b'<label for="id_username"' in response.content
+
+
+@pytest.mark.django_db
+def test_the_calendar_feed_shows_nothing_without_its_secret(client):
+    response = client.get(reverse("calendar_feed", args=["guessed-token"]))
+    assert response.status_code == 404
+    assert b"VCALENDAR" not in response.content

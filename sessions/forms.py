@@ -1,0 +1,153 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils import timezone
+
+from mentoring.models import Role, Room, StaffMember, User
+
+from .models import WEEKDAYS, SessionRecord, Slot
+
+
+class _Crispy:
+    def _crispy(self):
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class SlotFieldsMixin(_Crispy):
+    def _limit_choices(self, school):
+        mentors = StaffMember.objects.filter(school=school, roles__role=Role.MENTOR)
+        hours = dict(mentors.values_list("user_id", "mentoring_hours"))
+        self.fields["mentor"].queryset = User.objects.filter(pk__in=hours).order_by("last_name")
+        self.fields["mentor"].label_from_instance = lambda u: (
+            f"{u.display_name} ({hours[u.pk]} hours a week)"
+        )
+        self.fields["room"].queryset = Room.objects.filter(school=school)
+        self.fields["room"].label_from_instance = lambda r: (
+            r.name if r.suitable_for_one_to_one else f"{r.name} (not for one-to-one work)"
+        )
+
+
+class AllocationForm(SlotFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = Slot
+        fields = [
+            "mentor",
+            "room",
+            "weekday",
+            "starts_at",
+            "duration",
+            "block_starts_on",
+            "block_weeks",
+        ]
+        widgets = {
+            "starts_at": TimeInput(),
+            "block_starts_on": DateInput(),
+            "weekday": forms.Select(choices=WEEKDAYS),
+        }
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._crispy()
+        self._limit_choices(school)
+        self.fields["block_weeks"].initial = school.block_weeks
+        self.fields["block_starts_on"].initial = timezone.localdate()
+
+
+class JoinGroupForm(_Crispy, forms.Form):
+    slot = forms.ModelChoiceField(
+        queryset=Slot.objects.none(), label="Join this slot as a small group"
+    )
+
+    def __init__(self, *args, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._crispy()
+        self.fields["slot"].queryset = slots.select_related("mentor", "room")
+        self.fields["slot"].label_from_instance = lambda s: f"{s} with {s.mentor}"
+
+
+class SlotChangeForm(SlotFieldsMixin, forms.ModelForm):
+    reason = forms.CharField(max_length=200, help_text="Kept in the slot's history.")
+
+    class Meta:
+        model = Slot
+        fields = ["mentor", "room", "weekday", "starts_at", "duration", "block_weeks"]
+        widgets = {"starts_at": TimeInput(), "weekday": forms.Select(choices=WEEKDAYS)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._crispy()
+        self._limit_choices(self.instance.school)
+
+
+class SessionMoveForm(_Crispy, forms.Form):
+    moved_to = forms.DateTimeField(
+        label="New date and time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    reason = forms.CharField(max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._crispy()
+
+
+class FeelingSelect(forms.RadioSelect):
+    template_name = "sessions/widgets/feelings.html"
+    option_template_name = "sessions/widgets/feeling_option.html"
+
+
+class SessionRecordForm(_Crispy, forms.ModelForm):
+    class Meta:
+        model = SessionRecord
+        fields = [
+            "attendance",
+            "cancel_reason",
+            "what_was_done",
+            "pupil_feeling",
+            "next_steps",
+            "safeguarding_concern",
+            *SessionRecord.FIRST_MEETING_FIELDS,
+        ]
+        widgets = {
+            "attendance": forms.RadioSelect,
+            "pupil_feeling": FeelingSelect,
+            "what_was_done": forms.Textarea(attrs={"rows": 3}),
+            "next_steps": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, first_meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._crispy()
+        self.fields["pupil_feeling"].required = False
+        self.fields["pupil_feeling"].choices = SessionRecord.Feeling.choices
+        self.first_meeting = first_meeting
+        if not first_meeting:
+            for name in SessionRecord.FIRST_MEETING_FIELDS:
+                del self.fields[name]
+
+    def checklist(self):
+        return [self[name] for name in SessionRecord.FIRST_MEETING_FIELDS if name in self.fields]
+
+
+class SafeguardingActionForm(_Crispy, forms.Form):
+    action = forms.CharField(
+        label="What you have done", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._crispy()

@@ -1,0 +1,67 @@
+"""What the sessions app adds to landing pages and to the case page."""
+
+from django.utils import timezone
+
+from mentoring import permissions
+from mentoring.case_page import case_section
+from mentoring.landing import section
+from mentoring.models import Case, Role
+from referrals.models import ConsentRecord
+from referrals.services import consent_in_force_from
+
+from .book import SessionBook, adherence
+from .models import Allocation
+from .views._helpers import redact
+from .week import mentor_allocations, my_week
+
+
+@section(Role.MENTOR, "sessions/sections/this_week.html", order=1)
+def mentor_this_week(user, schools):
+    this_week, earlier = my_week(mentor_allocations(user), timezone.localdate())
+    return {"title": "This week's sessions", "this_week": this_week, "earlier": earlier}
+
+
+@section(Role.COORDINATOR, "sessions/sections/ready.html", order=6)
+def ready_for_allocation(user, schools):
+    today = timezone.localdate()
+    waiting = (
+        Case.objects.filter(school_id__in=schools, status=Case.Status.OPEN)
+        .exclude(allocations__isnull=False)
+        .select_related("pupil", "pupil__school_class")
+        .prefetch_related("consent_records")
+        .order_by("opened_on")
+    )
+    ready = [c for c in waiting if consent_in_force_from(c.consent_records.all(), today)]
+    return {"title": "Ready for allocation", "cases": ready}
+
+
+@section(Role.DSL, "sessions/sections/safeguarding.html", order=1)
+def dsl_alerts(user, schools):
+    alerts = permissions.safeguarding_alerts(user).filter(dsl_seen_at__isnull=True)
+    return {
+        "title": "Safeguarding concerns to see",
+        "alerts": alerts.select_related("case__pupil", "author").order_by("date"),
+    }
+
+
+@case_section("sessions/sections/case_sessions.html", order=30)
+def case_sessions(user, case):
+    today = timezone.localdate()
+    allocations = Allocation.objects.filter(case=case)
+    book = SessionBook(allocations, until=today)
+    sessions = [s for a in book.allocations for s in book.sessions(a)]
+    redact(user, [s.record for s in sessions], permissions.can_read_session_notes)
+    consent = list(ConsentRecord.objects.filter(case=case))
+    current = next((a for a in reversed(book.allocations) if a.ended_on is None), None)
+    return {
+        "case": case,
+        "allocation": current,
+        "sessions": list(reversed(sessions)),
+        "figures": adherence(book, today).get(case.pk),
+        "can_allocate": permissions.can_allocate(user, case)
+        and current is None
+        and case.status == Case.Status.OPEN
+        and consent_in_force_from(consent, today),
+        "can_change": current is not None and permissions.can_change_slot(user, current.slot),
+        "can_log": permissions.can_log_session(user, case),
+    }

@@ -1,0 +1,39 @@
+from collections import defaultdict
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils import timezone
+
+from mentoring import permissions
+
+from ..book import Adherence, SessionBook, adherence
+from ..models import Allocation
+
+
+def adherence_page(request):
+    """Held against expected for the school, each mentor and each case, with the reasons."""
+    if not permissions.can_view_adherence(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    allocations = Allocation.objects.filter(
+        slot__school_id__in=permissions.adherence_schools(request.user),
+        case__in=permissions.visible_cases(request.user),
+    )
+    book = SessionBook(allocations, until=today)
+    per_case = adherence(book, today)
+    cases = {a.case_id: a for a in book.allocations}
+    per_mentor, school = defaultdict(Adherence), Adherence()
+    for case_id, figures in per_case.items():
+        per_mentor[cases[case_id].slot.mentor] += figures
+        school += figures
+    rows = sorted(
+        ((cases[cid].case, cases[cid].slot, fig) for cid, fig in per_case.items()),
+        key=lambda row: row[0].pupil.legal_last_name,
+    )
+    context = {
+        "school_figures": school,
+        "mentors": sorted(per_mentor.items(), key=lambda item: item[0].last_name),
+        "rows": rows,
+        "today": today,
+    }
+    return render(request, "sessions/adherence.html", context)

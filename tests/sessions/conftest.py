@@ -1,0 +1,60 @@
+import datetime as dt
+
+import pytest
+
+from mentoring.models import ClosureDay, Role
+from referrals.models import ConsentRecord
+
+from ..factories import ClosureDayFactory, RoomFactory, TermFactory, staff
+
+
+@pytest.fixture
+def autumn(school):
+    """Autumn 2026: Wed 2 Sep to Fri 18 Dec; half-term 26-30 Oct; INSET Mon 2 Nov."""
+    term = TermFactory(academic_year__school=school)
+    ClosureDayFactory(school=school, date=dt.date(2026, 11, 2), kind=ClosureDay.Kind.INSET)
+    return term
+
+
+@pytest.fixture
+def room(school):
+    return RoomFactory(school=school, name="Learning Mentor Room")
+
+
+@pytest.fixture
+def corridor(school):
+    return RoomFactory(school=school, name="Corridor by the hall", suitable_for_one_to_one=False)
+
+
+@pytest.fixture
+def consent(coordinator):
+    def give(case, on=dt.date(2026, 9, 1)):
+        return ConsentRecord.objects.create(
+            case=case,
+            decision=ConsentRecord.Decision.GIVEN,
+            given_by="Pat Testparent",
+            relationship="Mother",
+            method=ConsentRecord.Method.SLIP,
+            decided_on=on,
+            recorded_by=coordinator,
+        )
+
+    return give
+
+
+@pytest.fixture
+def slot_args(mentor, room):
+    return {
+        "mentor": mentor,
+        "room": room,
+        "weekday": 1,  # Tuesday
+        "starts_at": dt.time(10, 30),
+        "duration": 30,
+        "block_starts_on": dt.date(2026, 9, 7),
+        "block_weeks": 6,
+    }
+
+
+@pytest.fixture
+def dsl_user(school):
+    return staff(school, Role.DSL, username="dsl", first_name="Desmond")

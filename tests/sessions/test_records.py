@@ -1,0 +1,136 @@
+"""Session records: the consent gate, the edit window and restricted safeguarding notes."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from referrals import services as referral_services
+from sessions import services
+from sessions.models import Allocation, SessionRecord
+
+from ..factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+SECRET = "Told me something worrying about home tonight."
+
+
+@pytest.fixture
+def allocated(pupil, autumn, consent, coordinator, slot_args):
+    case = CaseFactory(pupil=pupil)
+    consent(case)
+    return services.allocate(case=case, user=coordinator, **slot_args)
+
+
+def log(allocation, user, day, **fields):
+    record = SessionRecord(
+        case=allocation.case, slot=allocation.slot, date=day, author=user, **fields
+    )
+    return services.session_record_save(record=record, user=user, today=dt.date(2026, 11, 23))
+
+
+def test_the_mentor_logs_a_held_session(allocated, mentor):
+    record = log(allocated, mentor, dt.date(2026, 9, 8), what_was_done="Feelings cards")
+    assert record.author == mentor and record.attendance == "held"
+    assert record.history.first().history_user == mentor
+
+
+def test_no_session_on_a_day_the_slot_does_not_meet(allocated, mentor):
+    with pytest.raises(ValidationError) as caught:
+        log(allocated, mentor, dt.date(2026, 9, 9))  # a Wednesday
+    assert "There is no session of this pupil's slot on that date." in caught.value.messages
+
+
+def test_withdrawn_consent_stops_logging_and_expected_sessions(allocated, mentor, coordinator):
+    case = allocated.case
+    referral_services.consent_record(
+        case=case,
+        user=coordinator,
+        decision="withdrawn",
+        given_by="Pat Testparent",
+        relationship="Mother",
+        method="phone",
+        decided_on=dt.date(2026, 9, 20),
+    )
+    with pytest.raises(ValidationError, match="consent is not in force on 22/09/2026"):
+        log(allocated, mentor, dt.date(2026, 9, 22))
+    log(allocated, mentor, dt.date(2026, 9, 15))  # before the withdrawal: still fine
+    expected = services.expected_dates(case, allocated.slot)
+    assert expected == {dt.date(2026, 9, 8), dt.date(2026, 9, 15)}
+
+
+def test_a_cancelled_session_needs_its_reason(allocated, mentor):
+    with pytest.raises(ValidationError) as caught:
+        log(allocated, mentor, dt.date(2026, 9, 8), attendance="cancelled")
+    assert caught.value.message_dict == {"cancel_reason": ["Say why the session was cancelled."]}
+
+
+def test_the_author_edits_for_seven_days_then_only_the_coordinator(allocated, mentor, coordinator):
+    record = log(allocated, mentor, dt.date(2026, 9, 8), what_was_done="Drawing")
+    record.created_at = timezone.now() - dt.timedelta(days=8)
+    record.save()
+    record.what_was_done = "Drawing and a story"
+    with pytest.raises(ValidationError, match="by its author for seven days"):
+        services.session_record_save(record=record, user=mentor, today=dt.date(2026, 11, 23))
+    services.session_record_save(record=record, user=coordinator, today=dt.date(2026, 11, 23))
+    record.refresh_from_db()
+    assert record.revised_at and record.what_was_done == "Drawing and a story"
+
+
+@pytest.fixture
+def flagged(allocated, mentor, django_capture_on_commit_callbacks, dsl_user):
+    with django_capture_on_commit_callbacks(execute=True):
+        return log(
+            allocated, mentor, dt.date(2026, 9, 8), what_was_done=SECRET, safeguarding_concern=True
+        )
+
+
+def test_a_flagged_note_is_hidden_from_everyone_but_the_dsl_and_its_author(
+    client_for, flagged, coordinator, head, other_mentor, mentor, dsl_user
+):
+    case = flagged.case
+    pages = [reverse("case_detail", args=[case.pk]), reverse("session_record", args=[flagged.pk])]
+    for user in (coordinator, head):
+        client = client_for(user)
+        for url in pages + [reverse("adherence"), reverse("home")]:
+            response = client.get(url)
+            assert SECRET not in response.content.decode(), (user, url)
+        record_page = client.get(reverse("session_record", args=[flagged.pk])).content.decode()
+        assert "A restricted note (safeguarding) exists for this session" in record_page
+    for url in pages:
+        assert client_for(other_mentor).get(url).status_code == 404
+    assert SECRET in client_for(dsl_user).get(pages[1]).content.decode()
+    assert SECRET in client_for(mentor).get(pages[1]).content.decode()
+
+
+def test_the_dsl_is_alerted_and_marks_it_seen(client_for, flagged, dsl_user):
+    assert [m.subject for m in mail.outbox] == ["Mentoring: a safeguarding concern to look at"]
+    assert flagged.case.pupil.first_name not in mail.outbox[0].body
+    client = client_for(dsl_user)
+    home = client.get(reverse("home")).content.decode()
+    assert "Safeguarding concerns to see" in home and flagged.case.pupil.full_name in home
+    client.post(
+        reverse("safeguarding_acknowledge", args=[flagged.pk]), {"action": "Phoned social care"}
+    )
+    flagged.refresh_from_db()
+    assert flagged.dsl_seen_by == dsl_user and flagged.dsl_action == "Phoned social care"
+    assert "No concern is waiting for you." in client.get(reverse("home")).content.decode()
+
+
+def test_only_the_dsl_acknowledges(client_for, flagged, coordinator):
+    url = reverse("safeguarding_acknowledge", args=[flagged.pk])
+    assert client_for(coordinator).post(url, {"action": "x"}).status_code == 404
+
+
+def test_mentor_a_sees_nothing_of_mentor_bs_cases(client_for, allocated, other_mentor, mentor):
+    log(allocated, mentor, dt.date(2026, 9, 8), what_was_done="Board game")
+    client = client_for(other_mentor)
+    assert client.get(reverse("case_detail", args=[allocated.case.pk])).status_code == 404
+    week = client.get(reverse("my_week")).content.decode()
+    assert allocated.case.pupil.full_name not in week
+    record = SessionRecord.objects.get()
+    assert client.get(reverse("session_record", args=[record.pk])).status_code == 404
+    assert Allocation.objects.count() == 1
