@@ -1,6 +1,5 @@
 """Two coordinators booking the same mentor at the same moment: exactly one succeeds."""
 
-import datetime as dt
 import threading
 
 import pytest
