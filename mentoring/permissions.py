@@ -315,3 +315,44 @@ def can_change_slot(user, slot):
 
 def can_move_session(user, slot):
     return slot.mentor_id == user.pk or can_change_slot(user, slot)
+
+
+# --- Case work and reviews ------------------------------------------------------------------------
+
+
+def can_work_on_case(user, case):
+    """Record questionnaires, observations, targets, meetings and the mentor's part of a
+    review: the case's own mentor, or the coordinator."""
+    return can_log_session(user, case) or has_role(user, Role.COORDINATOR, school=case.school_id)
+
+
+def can_decide_review(user, case):
+    return has_role(user, Role.COORDINATOR, school=case.school_id)
+
+
+def can_close_case(user, case):
+    return has_role(user, Role.COORDINATOR, school=case.school_id)
+
+
+def teacher_review_cases(user):
+    """Cases whose termly review the user may add a class teacher's view to: pupils in the
+    classes they teach, never the session notes."""
+    own_classes = ClassStaff.objects.filter(
+        user=user,
+        kind=ClassStaff.Kind.TEACHER,
+        school_class__school_id__in=schools_where(user, Role.CLASS_TEACHER),
+    ).values("school_class_id")
+    return Case.objects.filter(pupil__school_class_id__in=own_classes)
+
+
+def can_manage_questionnaires(user):
+    return has_role(user, Role.COORDINATOR)
+
+
+def questionnaire_schools(user):
+    return schools_where(user, Role.COORDINATOR)
+
+
+def review_list_schools(user):
+    """Schools whose reviews-due and end-of-block lists the user sees."""
+    return schools_where(user, Role.COORDINATOR, Role.HEAD)

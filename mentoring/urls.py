@@ -23,5 +23,6 @@ urlpatterns = [
     path("staff/", staff.staff_list, name="staff_list"),
     path("", include("referrals.urls")),
     path("", include("sessions.urls")),
+    path("", include("reviews.urls")),
     path("setup/", admin.site.urls),
 ]

@@ -5,3 +5,7 @@ class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "Reviews and evaluation"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Each area registers its own landing-page and case-page sections.
+        from .views import closure, meetings, questionnaires, targets, termly  # noqa: F401

@@ -44,6 +44,14 @@ class Case(models.Model):
     opened_on = models.DateField(default=timezone.localdate)
     closed_on = models.DateField(null=True, blank=True)
     closed_reason = models.CharField(max_length=200, blank=True)
+    previous_episode = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_episode",
+        help_text="The closed case this one continues, as a new block of support.",
+    )
     history = HistoricalRecords()
 
     objects = CaseQuerySet.as_manager()
