@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 # PostgreSQL for the second test run; trust authentication on the local server.
 TEST_POSTGRES_URL ?= postgres://$(shell id -un)@127.0.0.1:5432/mentoring
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: install run test lint bench clean
 

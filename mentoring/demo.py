@@ -8,7 +8,9 @@ The data is the same on every run (one fixed random seed) and seeding is idempot
 each row is looked up by its natural key (school name, username, UPN, class name...) and
 only created when missing, so a second run creates nothing and changes nothing. Rows are
 saved one by one so that django-simple-history records each of them. The referrals, their
-triage and parental consent come from ``demo_referrals``, through the referral services.
+triage and parental consent come from ``demo_referrals``, through the referral services;
+the mentors' weekly slots and session records from ``demo_sessions``, through the session
+services.
 """
 
 import datetime as dt
@@ -23,6 +25,7 @@ from django.utils import timezone
 from stdnum.gb import upn as upn_number
 
 from .demo_referrals import seed_referrals
+from .demo_sessions import seed_sessions
 from .models import (
     AcademicYear,
     Case,
@@ -570,7 +573,8 @@ def seed(today=None):
         cases = _seed_cases(school, users, pupils, today)
         # Its own generator, so that the choice of pupils does not shift the cases'.
         rng = random.Random(SEED + 2)  # noqa: S311  (made-up data, not security)
-        seed_referrals(school, users, pupils, cases, today, rng)
+        group = seed_referrals(school, users, pupils, cases, today, rng)
+        seed_sessions(school, users, cases, group, today)
     return school
 
 

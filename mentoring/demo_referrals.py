@@ -67,6 +67,7 @@ class DemoReferral:
     reason: str = ""  # why it was declined or withdrawn
     letter_school_days_ago: int | None = None
     consent: Consent | None = None
+    small_group: bool = False  # joins the small group of demo.CASES (demo_sessions)
 
 
 @dataclass(frozen=True)
@@ -478,6 +479,50 @@ REFERRALS = (
             "Would rather {name} did not miss lessons in Year 6. Happy to talk again after SATs.",
         ),
     ),
+    # Accepted with consent in the autumn: two Year 6 pupils for the small group.
+    DemoReferral(
+        YearGroup.YEAR_6,
+        "o.cradock",
+        S.ACCEPTED,
+        70,
+        Form(
+            ("Weak social skills", "Friendship issues"),
+            ("Friendship issues", "Poor social and emotional skills"),
+            "{name} joined us in Year 5 and has not yet found a place in the class: hovers at "
+            "the edge of games at playtime and says nobody wants {him}. Thoughtful and "
+            "funny one to one; a keen reader who recommends books to the class.",
+            "A playground buddy; a job in the library at lunchtime; paired reading with a "
+            "Year 2 class. {name} enjoys the jobs but is still on {his} own at playtimes.",
+        ),
+        priority=P.MEDIUM,
+        panel_school_days_ago=41,
+        support_type=SupportType.SMALL_GROUP,
+        letter_school_days_ago=40,
+        consent=Consent(D.GIVEN, 36, M.SLIP),
+        small_group=True,
+    ),
+    DemoReferral(
+        YearGroup.YEAR_6,
+        "sendco",
+        S.ACCEPTED,
+        73,
+        Form(
+            ("Lacking in confidence or motivation", "Weak social skills"),
+            ("Lack of confidence", "Transition"),
+            "{name} is very quiet in class and anxious about the move to secondary school; "
+            "rarely joins in at playtime and worries about making new friends. Careful, "
+            "hard-working and a talented artist.",
+            "Talk partners in class; a transition booklet; a place in art club. {name} talks "
+            "more in small groups than in front of the class.",
+            willing=W.UNSURE,
+        ),
+        priority=P.MEDIUM,
+        panel_school_days_ago=41,
+        support_type=SupportType.SMALL_GROUP,
+        letter_school_days_ago=40,
+        consent=Consent(D.GIVEN, 37, M.EMAIL, "Glad {name} will be in a small group."),
+        small_group=True,
+    ),
 )
 
 PRONOUNS = {
@@ -505,17 +550,23 @@ def _at(day, hour, minute=0):
 
 def seed_referrals(school, users, pupils, cases, today, rng):
     """Referrals at every stage: the cases' own (``cases`` in the order of demo.CASES),
-    then ``REFERRALS`` for pupils of ``pupils`` ({year group: [pupils]}) chosen by ``rng``."""
+    then ``REFERRALS`` for pupils of ``pupils`` ({year group: [pupils]}) chosen by ``rng``.
+
+    Returns the open cases of the referrals marked ``small_group``, in their order."""
     services.school_lists_ensure(school=school)
     seeder = _Seeder(school, users, today)
     for case, spec in zip(cases, CASE_REFERRALS, strict=True):
         seeder.refer_case(case, spec)
     # Chosen from the same pupils on every run, whatever the previous run created.
     taken = {case.pupil_id for case in cases}
+    group = []
     for spec in REFERRALS:
         pupil = rng.choice([p for p in pupils[spec.year_group] if p.pk not in taken])
         taken.add(pupil.pk)
         seeder.refer(pupil, spec)
+        if spec.small_group:
+            group.extend(pupil.cases.filter(status=Case.Status.OPEN))
+    return group
 
 
 class _Seeder:

@@ -32,8 +32,12 @@ from mentoring.models import (
     User,
     YearGroup,
 )
+from mentoring.permissions import safeguarding_alerts
 from referrals.models import ConsentLetter, ConsentRecord, Referral
 from referrals.services import OPEN_STATUSES, consent_in_force
+from sessions.book import SessionBook, adherence
+from sessions.models import Allocation, SessionRecord, Slot
+from sessions.week import mentor_allocations, my_week
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +94,7 @@ def row_counts():
     """Rows in every table of the apps, historical and many-to-many tables included."""
     return {
         model._meta.label: model.objects.count()
-        for app in ("mentoring", "referrals")
+        for app in ("mentoring", "referrals", "mentoring_sessions")
         for model in apps.get_app_config(app).get_models(include_auto_created=True)
     }
 
@@ -242,7 +246,8 @@ def test_a_corridor_is_there_but_not_for_one_to_one_work(demo_school):
 def test_mentors_have_open_cases_one_in_the_teachers_class(demo_school):
     cases = Case.objects.filter(school=demo_school).open()
     assert cases.filter(mentor__username="mentor").count() == 4
-    assert cases.filter(mentor__username="mentor2").count() == 3
+    # Three of their own and two more pupils in the small group.
+    assert cases.filter(mentor__username="mentor2").count() == 5
     teachers_class = ClassStaff.objects.get(user__username="teacher").school_class
     assert cases.filter(pupil__school_class=teachers_class).exists()
 
@@ -255,6 +260,10 @@ def test_running_again_changes_nothing(output):
     assert before["mentoring.Pupil"] > 0 and before["mentoring.HistoricalPupil"] > 0
     assert before["referrals.Referral"] > 0 and before["referrals.HistoricalReferral"] > 0
     assert before["referrals.ConsentRecord"] > 0
+    assert before["mentoring_sessions.Slot"] > 0
+    assert before["mentoring_sessions.HistoricalAllocation"] > 0
+    assert before["mentoring_sessions.SessionRecord"] > 0
+    assert before["mentoring_sessions.HistoricalSessionRecord"] > 0
 
 
 def test_the_data_is_the_same_on_every_run(output):
@@ -266,7 +275,19 @@ def test_the_data_is_the_same_on_every_run(output):
     def referrals():
         return sorted(Referral.objects.values_list("pupil__upn", "status", "referred_by"))
 
-    first, referred = roll(), referrals()
+    def sessions():
+        slots = Allocation.objects.values_list(
+            "case__pupil__upn", "slot__weekday", "slot__starts_at", "slot__room__name"
+        )
+        records = SessionRecord.objects.values_list(
+            "case__pupil__upn", "date", "attendance", "what_was_done"
+        )
+        return sorted(slots), sorted(records)
+
+    first, referred, booked = roll(), referrals(), sessions()
+    SessionRecord.objects.all().delete()
+    Allocation.objects.all().delete()
+    Slot.objects.all().delete()
     ConsentRecord.objects.all().delete()
     ConsentLetter.objects.all().delete()
     Referral.objects.all().delete()
@@ -275,6 +296,7 @@ def test_the_data_is_the_same_on_every_run(output):
     seed_demo()
     assert roll() == first
     assert referrals() == referred
+    assert sessions() == booked
 
 
 def test_the_output_names_every_login_and_the_password(output):
@@ -372,7 +394,7 @@ def test_the_teacher_has_a_draft_and_a_decline_with_its_reason(demo_school):
 def test_every_mentors_open_case_came_from_a_referral_and_has_consent(demo_school):
     today = timezone.localdate()
     cases = Case.objects.filter(school=demo_school, mentor__username__in=["mentor", "mentor2"])
-    assert cases.open().count() == 7
+    assert cases.open().count() == 9
     for case in cases.open():
         assert case.referral.status == Referral.Status.ACCEPTED, case
         assert case.referral.support_type == case.support_type, case
@@ -395,3 +417,112 @@ def test_accepted_referrals_show_consent_at_every_stage(demo_school):
     refused = accepted.get(consent_records__decision=ConsentRecord.Decision.REFUSED)
     assert refused.status == Case.Status.CLOSED
     assert not consent_in_force(refused, today)
+
+
+# --- Sessions ------------------------------------------------------------------------------
+
+
+def _mentor(username):
+    return User.objects.get(username=username)
+
+
+def test_every_open_case_of_the_mentors_has_a_slot_in_a_suitable_room(demo_school):
+    today = timezone.localdate()
+    cases = Case.objects.filter(school=demo_school, mentor__username__in=["mentor", "mentor2"])
+    for case in cases.open():
+        allocation = Allocation.objects.select_related("slot__room").get(
+            case=case, ended_on__isnull=True
+        )
+        slot = allocation.slot
+        assert slot.mentor == case.mentor, case
+        assert slot.room.suitable_for_one_to_one, slot
+        assert 30 <= slot.duration <= 45, slot
+        assert 6 <= slot.block_weeks <= 8, slot
+        # Started this autumn and still running this week.
+        assert slot.block_starts_on < today - dt.timedelta(days=today.weekday()), slot
+        assert slot.last_day >= today - dt.timedelta(days=today.weekday()), slot
+        # The coordinator allocated it.
+        assert allocation.history.earliest().history_user.username == "coordinator"
+        assert slot.history.earliest().history_user.username == "coordinator"
+
+
+def test_the_mentors_slots_are_spread_over_the_week_within_their_hours(demo_school):
+    for username, hours in (("mentor", 6), ("mentor2", 3)):
+        slots = Slot.objects.filter(school=demo_school, mentor__username=username)
+        assert slots.exists()
+        assert sum(slot.duration for slot in slots) <= hours * 60, username
+        assert len({slot.weekday for slot in slots}) >= 3, username
+    corridor = Room.objects.get(school=demo_school, name__icontains="corridor")
+    assert not Slot.objects.filter(room=corridor).exists()
+
+
+def test_one_slot_is_a_small_group(demo_school):
+    sizes = [
+        slot.allocations.filter(ended_on__isnull=True).count()
+        for slot in Slot.objects.filter(school=demo_school)
+    ]
+    assert any(2 <= size <= 3 for size in sizes)
+    assert all(size <= demo_school.group_size_limit for size in sizes)
+
+
+def test_my_week_has_sessions_this_week_and_one_overdue(demo_school):
+    today = timezone.localdate()
+    this_week, earlier = my_week(mentor_allocations(_mentor("mentor")), today)
+    assert this_week
+    monday = today - dt.timedelta(days=today.weekday())
+    assert all(session.date >= monday for session in this_week)
+    # This week's sessions are not logged yet.
+    assert all(session.record is None for session in this_week)
+    assert any(session.status == "overdue" for session in earlier)
+    assert all(session.record is None and session.date < monday for session in earlier)
+
+
+def test_past_sessions_have_records_by_their_mentor(demo_school):
+    records = SessionRecord.objects.filter(case__school=demo_school).select_related("case", "slot")
+    today = timezone.localdate()
+    A = SessionRecord.Attendance
+    kinds = [record.attendance for record in records]
+    assert kinds.count(A.HELD) > len(kinds) / 2
+    assert kinds.count(A.PUPIL_ABSENT) >= 2
+    assert kinds.count(A.CANCELLED) == 1 and kinds.count(A.MENTOR_ABSENT) == 1
+    assert records.get(attendance=A.CANCELLED).cancel_reason
+    monday = today - dt.timedelta(days=today.weekday())
+    for record in records:
+        assert record.date < monday, record
+        assert record.author == record.slot.mentor == record.case.mentor, record
+        assert record.history.earliest().history_user == record.author, record
+        assert timezone.localdate(record.created_at) == record.date, record
+        if record.attendance == A.HELD:
+            assert record.what_was_done and record.next_steps, record
+            assert 1 <= record.pupil_feeling <= 5, record
+            assert "{" not in record.what_was_done + record.next_steps, record
+    # The first held session of every case carries the first meeting's checklist.
+    for case_id in set(records.values_list("case", flat=True)):
+        held = records.filter(case=case_id, attendance=A.HELD).order_by("date")
+        first, *rest = held
+        assert all(getattr(first, name) for name in SessionRecord.FIRST_MEETING_FIELDS)
+        for later in rest:
+            assert not any(getattr(later, name) for name in SessionRecord.FIRST_MEETING_FIELDS)
+
+
+def test_a_flagged_record_waits_for_the_dsl(demo_school):
+    flagged = SessionRecord.objects.get(case__school=demo_school, safeguarding_concern=True)
+    assert flagged.author.username == "mentor"
+    assert flagged.dsl_seen_at is None and flagged.dsl_seen_by is None
+    assert "DSL" in flagged.what_was_done
+    alerts = safeguarding_alerts(_mentor("head")).filter(dsl_seen_at__isnull=True)
+    assert list(alerts) == [flagged]
+
+
+def test_adherence_shows_held_against_expected_with_reasons(demo_school):
+    today = timezone.localdate()
+    for username in ("mentor", "mentor2"):
+        book = SessionBook(mentor_allocations(_mentor(username)), until=today)
+        figures = adherence(book, today)
+        assert figures, username
+        held = sum(f.held for f in figures.values())
+        expected = sum(f.expected for f in figures.values())
+        assert 0 < held < expected, username
+        reasons = set().union(*(f.reasons for f in figures.values()))
+        assert "Not recorded yet" in reasons, username
+        assert len(reasons) >= 2, username
