@@ -89,7 +89,10 @@ def case_consent(user, case):
         "records": records,
         "state": state,
         "needs_chasing": chase,
-        "ready": consent_in_force(case, today) and case.status == Case.Status.OPEN,
+        # Once a mentor is allocated the case is past this step.
+        "ready": consent_in_force(case, today)
+        and case.status == Case.Status.OPEN
+        and case.mentor_id is None,
         "open": case.status == Case.Status.OPEN,
         "can_manage": can_manage,
         "letter_form": ConsentLetterForm(case=case, initial={"sent_on": today})
