@@ -20,6 +20,8 @@ def navigation(request):
         items.append(("case_list", "Cases"))
     if permissions.visible_pupils(user).exists():
         items.append(("pupil_list", "Pupils"))
+    if permissions.review_list_schools(user):
+        items.append(("review_lists", "Reviews"))
     if permissions.can_view_adherence(user):
         items.append(("adherence", "Adherence"))
     if permissions.can_view_staff(user):

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from referrals.models import Referral
+from reviews.models import MeetingAction
 from sessions.models import SessionRecord, Slot
 
 from .models import Case, ClassStaff, Pupil, Role, SchoolClass, StaffMember, StaffRole
@@ -356,3 +357,19 @@ def questionnaire_schools(user):
 def review_list_schools(user):
     """Schools whose reviews-due and end-of-block lists the user sees."""
     return schools_where(user, Role.COORDINATOR, Role.HEAD)
+
+
+def actions_visible_to(user):
+    """Meeting actions the user may look up: their own, and those of the cases they may open."""
+    return MeetingAction.objects.filter(
+        Q(owner=user, meeting__case__school_id__in=user_schools(user))
+        | Q(meeting__case__in=visible_cases(user))
+    )
+
+
+def can_mark_action_done(user, action):
+    """The action's owner, or the coordinator of the case's school."""
+    school = action.meeting.case.school_id
+    return (action.owner_id == user.pk and school in user_schools(user)) or has_role(
+        user, Role.COORDINATOR, school=school
+    )

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from mentoring import permissions
 
-from .. import services
+from .. import record_parts, services
 from ..forms import SafeguardingActionForm, SessionRecordForm
 from ._helpers import apply_service, redact
 
@@ -25,15 +25,17 @@ def session_record(request, pk):
     )
     if request.method == "POST" and not editable:
         raise PermissionDenied
-    form = None
+    form, parts = None, []
     if editable:
         first_meeting = record.explained_role or not services.first_held(record.case)
         form = SessionRecordForm(request.POST or None, instance=record, first_meeting=first_meeting)
+        parts = record_parts.build(record, request.POST or None)
         saved = (
             request.method == "POST"
-            and form.is_valid()
+            and record_parts.all_valid(form, parts)
             and apply_service(
-                form, lambda: services.session_record_save(record=form.instance, user=request.user)
+                form,
+                lambda: record_parts.save_with(parts, record=form.instance, user=request.user),
             )
         )
         if saved:
@@ -43,6 +45,7 @@ def session_record(request, pk):
     context = {
         "record": record,
         "form": form,
+        "parts": parts,
         "revisions": record.history.count() - 1,
         "dsl": permissions.can_handle_safeguarding(request.user, record.case),
         "action_form": SafeguardingActionForm(initial={"action": record.dsl_action}),

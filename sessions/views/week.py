@@ -9,7 +9,7 @@ from django.utils import timezone
 from mentoring import permissions
 from mentoring.models import Role
 
-from .. import services
+from .. import record_parts, services
 from ..forms import SessionRecordForm
 from ..models import Allocation, SessionRecord
 from ..week import mentor_allocations, my_week, week_bounds
@@ -47,17 +47,17 @@ def session_log(request, case_pk, day):
     if allocation is None:
         raise Http404
     record = SessionRecord(case=case, slot=allocation.slot, date=day, author=request.user)
-    form = SessionRecordForm(
-        request.POST or None, instance=record, first_meeting=not services.first_held(case)
-    )
-    if request.method == "POST" and form.is_valid():
+    data = request.POST or None
+    form = SessionRecordForm(data, instance=record, first_meeting=not services.first_held(case))
+    parts = record_parts.build(record, data)
+    if request.method == "POST" and record_parts.all_valid(form, parts):
         saved = apply_service(
-            form, lambda: services.session_record_save(record=form.instance, user=request.user)
+            form, lambda: record_parts.save_with(parts, record=form.instance, user=request.user)
         )
         if saved:
             messages.success(
                 request, f"Session of {day:%A %-d %B} recorded for {case.pupil.first_name}."
             )
             return redirect("my_week")
-    context = {"form": form, "case": case, "day": day, "slot": allocation.slot}
+    context = {"form": form, "parts": parts, "case": case, "day": day, "slot": allocation.slot}
     return render(request, "sessions/session_log.html", context)
