@@ -106,3 +106,17 @@ def timeline(*entry_lists):
     """Merge several models' entries into one list, newest first."""
     merged = [entry for entries in entry_lists for entry in entries]
     return sorted(merged, key=lambda e: e.when, reverse=True)
+
+
+def record_access(request, action, what, *, school=None, pupil=None, user=None):
+    """Note that someone saw, printed or downloaded something about a child."""
+    from .models import AccessEvent
+
+    AccessEvent.objects.create(
+        user=user or getattr(request, "user", None),
+        action=action,
+        what=what[:200],
+        school=school or (pupil.school if pupil is not None else None),
+        pupil=pupil,
+        address=request.META.get("REMOTE_ADDR") if request is not None else None,
+    )

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "mentoring",
     "referrals",
     "sessions.apps.SessionsConfig",
@@ -168,6 +170,13 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Background work (review packs) through Django's task API, kept in the database so nothing
+# beyond it is needed; `manage.py db_worker` runs the tasks (`make run` starts one).
+TASKS = {"default": {"BACKEND": env.str("TASK_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# Generated documents (review packs) are kept this many days, then removed.
+GENERATED_DIR = VAR_DIR / "generated"
+GENERATED_KEEP_DAYS = env.int("GENERATED_KEEP_DAYS", default=14)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="mentoring@localhost")

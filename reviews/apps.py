@@ -8,4 +8,12 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         # Each area registers its own landing-page and case-page sections.
-        from .views import closure, meetings, questionnaires, targets, termly  # noqa: F401
+        from .views import (  # noqa: F401
+            casefile,
+            closure,
+            meetings,
+            pack,
+            questionnaires,
+            targets,
+            termly,
+        )

@@ -362,3 +362,40 @@ class CaseClosure(models.Model):
 
     def __str__(self):
         return f"Closed on {self.closed_on:%d/%m/%Y}: {self.get_reason_display()}"
+
+
+# --- Generated documents ---------------------------------------------------------------------
+
+
+class GeneratedDocument(models.Model):
+    """A document made in the background (a termly review pack), with its progress."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        RUNNING = "running", "Being made"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    class Kind(models.TextChoices):
+        REVIEW_PACK = "review_pack", "Termly review pack"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="+", null=True)
+    audience = models.CharField(max_length=20, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done.")
+    file_name = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["progress"])
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} requested {self.requested_at:%d/%m/%Y %H:%M}"

@@ -1,6 +1,6 @@
 """The reviews app's pages, one module per area of the case's evaluation."""
 
-from .views import closure, meetings, questionnaires, targets, termly
+from .views import casefile, closure, meetings, pack, questionnaires, targets, termly
 
 urlpatterns = (
     questionnaires.urlpatterns
@@ -8,4 +8,6 @@ urlpatterns = (
     + meetings.urlpatterns
     + termly.urlpatterns
     + closure.urlpatterns
+    + casefile.urlpatterns
+    + pack.urlpatterns
 )

@@ -1,0 +1,36 @@
+"""Who has seen what: a record of views of case content, prints and downloads."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .pupils import Pupil
+from .school import School
+
+
+class AccessEvent(models.Model):
+    """One look at a child's file: who, what, when, from where. Rows are only ever added."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        PRINT = "print", "Printed"
+        DOWNLOAD = "download", "Downloaded"
+        EXPORT = "export", "Exported"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    what = models.CharField(max_length=200)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", null=True)
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.PROTECT, related_name="access_events", null=True, blank=True
+    )
+    address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user} {self.get_action_display().lower()} {self.what}"
