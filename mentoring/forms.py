@@ -1,8 +1,8 @@
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
+from .forms_util import crispy_helper
 from .models import School
 
 
@@ -20,9 +20,7 @@ class RosterImportForm(forms.Form):
         if len(schools) == 1:
             self.fields["school"].widget = forms.HiddenInput()
             self.fields["school"].initial = schools[0]
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the page's own <form> carries the token
+        self.helper = crispy_helper()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -1,9 +1,9 @@
 """Forms of the referral workflow. Rules are in services.py; these only collect and tidy input."""
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
+from mentoring.forms_util import CrispyMixin, DateInput
 from mentoring.models import Contact, Role, SupportType, User
 
 from .models import Barrier, ConsentLetter, ConsentRecord, Criterion, DiscussionNote, Referral
@@ -17,22 +17,6 @@ LETTER_PLACEHOLDERS = {
     "head_name": "the head teacher's name",
     "coordinator_name": "the name of the member of staff sending the letter",
 }
-
-
-class CrispyMixin:
-    """The template owns the <form> tag; crispy lays out the fields and their errors."""
-
-    def _crispy(self):
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-
-
-class UKDateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ReferralForm(CrispyMixin, forms.ModelForm):
@@ -98,7 +82,7 @@ class DiscussionForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = DiscussionNote
         fields = ["discussed_on", "with_whom", "note"]
-        widgets = {"discussed_on": UKDateInput(), "note": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"discussed_on": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,7 +105,7 @@ class PrioritiseForm(CrispyMixin, forms.Form):
         label="Who sat on the panel",
     )
     prioritised_on = forms.DateField(
-        label="Date of the panel", initial=timezone.localdate, widget=UKDateInput()
+        label="Date of the panel", initial=timezone.localdate, widget=DateInput()
     )
 
     def __init__(self, *args, school, **kwargs):
@@ -179,7 +163,7 @@ class ConsentLetterForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = ConsentLetter
         fields = ["addressed_to", "sent_on"]
-        widgets = {"sent_on": UKDateInput()}
+        widgets = {"sent_on": DateInput()}
         labels = {"addressed_to": "To", "sent_on": "Date sent"}
 
     def __init__(self, *args, case, **kwargs):
@@ -196,7 +180,7 @@ class ConsentRecordForm(CrispyMixin, forms.ModelForm):
         fields = ["decision", "given_by", "relationship", "method", "decided_on", "note"]
         widgets = {
             "decision": forms.RadioSelect,
-            "decided_on": UKDateInput(),
+            "decided_on": DateInput(),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 

@@ -5,19 +5,13 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils import timezone
 
+from mentoring.forms_util import DateInput
 from mentoring.models import Role, StaffRole
 
 from .meetings import school_staff
 from .models import MeetingAction, MeetingRecord
 
 ACTION_ROWS = 4
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _helper(layout=None):

@@ -1,27 +1,12 @@
 """Forms of the questionnaires area. Rules are in reviews/questionnaires.py; these only
 collect and tidy input."""
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
+from mentoring.forms_util import CrispyMixin, DateInput
+
 from .models import Administration, InstrumentScore, OutcomeArea, Questionnaire
-
-
-class _Crispy:
-    """The template owns the <form> tag; crispy lays out the fields and their errors."""
-
-    def _crispy(self):
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _not_future(day):
@@ -30,7 +15,7 @@ def _not_future(day):
     return day
 
 
-class QuestionnaireForm(_Crispy, forms.Form):
+class QuestionnaireForm(CrispyMixin, forms.Form):
     kind = forms.ChoiceField(choices=Questionnaire.Kind.choices, label="Kind of questionnaire")
     name = forms.CharField(max_length=200)
     scale = forms.CharField(
@@ -107,7 +92,7 @@ class BaseItemFormSet(forms.BaseFormSet):
 ItemFormSet = forms.formset_factory(ItemForm, formset=BaseItemFormSet, extra=3, can_delete=True)
 
 
-class AdministrationForm(_Crispy, forms.Form):
+class AdministrationForm(CrispyMixin, forms.Form):
     """Entry or exit: who answered, when, and one answer per item on the scale's labels."""
 
     stage = forms.ChoiceField(choices=Administration.Stage.choices, widget=forms.RadioSelect)
@@ -144,7 +129,7 @@ class AdministrationForm(_Crispy, forms.Form):
         return [self[f"item_{item.pk}"] for item in self.items]
 
 
-class InstrumentScoreForm(_Crispy, forms.ModelForm):
+class InstrumentScoreForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = InstrumentScore
         fields = ["instrument", "score", "scored_on", "note"]

@@ -3,7 +3,7 @@ form. Rules are in targets.py; these only collect and tidy input."""
 
 from django import forms
 
-from referrals.forms import CrispyMixin, UKDateInput
+from mentoring.forms_util import CrispyMixin, DateInput
 
 from . import targets as services
 from .models import Observation, Target, TargetProgress
@@ -13,7 +13,7 @@ class TargetForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = Target
         fields = ["what", "measure", "success", "by_when", "outcome_area", "iep_reference"]
-        widgets = {"by_when": UKDateInput()}
+        widgets = {"by_when": DateInput()}
         help_texts = {"success": "Achievable and relevant: what the pupil will be doing."}
         error_messages = {
             "measure": {"required": services.NEEDS_MEASURE},
@@ -44,7 +44,7 @@ class ObservationForm(CrispyMixin, forms.ModelForm):
         fields = ["observed_on", "setting", "notes"]
         labels = {"observed_on": "Date", "setting": "Where", "notes": "What you saw"}
         widgets = {
-            "observed_on": UKDateInput(),
+            "observed_on": DateInput(),
             "setting": forms.RadioSelect,
             "notes": forms.Textarea(attrs={"rows": 5}),
         }

@@ -1,27 +1,13 @@
 """Forms of the termly review and the closure. Rules are in termly.py and closure.py; these
 only collect and tidy input."""
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
+from mentoring.forms_util import DateInput, crispy_helper
+
 from .models import CaseClosure, TermlyReview
 from .termly import school_terms
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def _helper():
-    """The template owns the <form> tag; crispy lays out the fields and their errors."""
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    return helper
 
 
 class ReviewForm(forms.ModelForm):
@@ -54,7 +40,7 @@ class ReviewForm(forms.ModelForm):
         else:
             self.fields["term"].queryset = school_terms(case.school)
             self.fields["term"].empty_label = "Choose a term"
-        self.helper = _helper()
+        self.helper = crispy_helper()
 
 
 class TeacherViewForm(forms.Form):
@@ -67,7 +53,7 @@ class TeacherViewForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = crispy_helper()
 
 
 class DecisionForm(forms.Form):
@@ -92,7 +78,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = crispy_helper()
 
 
 class ClosureForm(forms.ModelForm):
@@ -127,4 +113,4 @@ class ClosureForm(forms.ModelForm):
         self.fields["reason"].choices = [("", "Choose a reason")] + CaseClosure.Reason.choices
         self.fields["closed_on"].initial = timezone.localdate()
         self.fields["closed_on"].show_hidden_initial = False
-        self.helper = _helper()
+        self.helper = crispy_helper()

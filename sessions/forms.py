@@ -1,34 +1,13 @@
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
+from mentoring.forms_util import CrispyMixin, DateInput, TimeInput
 from mentoring.models import Role, Room, StaffMember, User
 
 from .models import WEEKDAYS, SessionRecord, Slot
 
 
-class _Crispy:
-    def _crispy(self):
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
-
-
-class SlotFieldsMixin(_Crispy):
+class SlotFieldsMixin(CrispyMixin):
     def _limit_choices(self, school):
         mentors = StaffMember.objects.filter(school=school, roles__role=Role.MENTOR)
         hours = dict(mentors.values_list("user_id", "mentoring_hours"))
@@ -68,7 +47,7 @@ class AllocationForm(SlotFieldsMixin, forms.ModelForm):
         self.fields["block_starts_on"].initial = timezone.localdate()
 
 
-class JoinGroupForm(_Crispy, forms.Form):
+class JoinGroupForm(CrispyMixin, forms.Form):
     slot = forms.ModelChoiceField(
         queryset=Slot.objects.none(), label="Join this slot as a small group"
     )
@@ -94,7 +73,7 @@ class SlotChangeForm(SlotFieldsMixin, forms.ModelForm):
         self._limit_choices(self.instance.school)
 
 
-class SessionMoveForm(_Crispy, forms.Form):
+class SessionMoveForm(CrispyMixin, forms.Form):
     moved_to = forms.DateTimeField(
         label="New date and time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -110,7 +89,7 @@ class FeelingSelect(forms.RadioSelect):
     option_template_name = "sessions/widgets/feeling_option.html"
 
 
-class SessionRecordForm(_Crispy, forms.ModelForm):
+class SessionRecordForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = SessionRecord
         fields = [
@@ -143,7 +122,7 @@ class SessionRecordForm(_Crispy, forms.ModelForm):
         return [self[name] for name in SessionRecord.FIRST_MEETING_FIELDS if name in self.fields]
 
 
-class SafeguardingActionForm(_Crispy, forms.Form):
+class SafeguardingActionForm(CrispyMixin, forms.Form):
     action = forms.CharField(
         label="What you have done", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )

@@ -5,13 +5,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from mentoring import permissions
+from mentoring.forms_util import apply_service
 from mentoring.models import School
 from mentoring.pdf import render_pdf
 
 from .. import services
 from ..forms import ConsentLetterForm, ConsentRecordForm, LetterTemplateForm
 from ..models import ConsentLetter
-from .referral import _apply
 
 
 def _consent_case(request, pk):
@@ -26,7 +26,7 @@ def consent_letter_create(request, pk):
     """Record the consent letter as sent (its text frozen), then offer it to print."""
     case = _consent_case(request, pk)
     form = ConsentLetterForm(request.POST, case=case)
-    letter = form.is_valid() and _apply(
+    letter = form.is_valid() and apply_service(
         form,
         lambda: services.consent_letter_send(
             case=case,
@@ -69,7 +69,7 @@ def consent_record_create(request, pk):
     case = _consent_case(request, pk)
     form = ConsentRecordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        record = _apply(
+        record = apply_service(
             form, lambda: services.consent_record(case=case, user=request.user, **form.cleaned_data)
         )
         if record:

@@ -1,28 +1,16 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mentoring import permissions
+from mentoring.forms_util import apply_service
 from mentoring.models import Case
 
 from .. import services
 from ..forms import DecisionForm, DiscussionForm, PrioritiseForm, ReferralForm, WithdrawForm
 from ..models import Referral
-
-
-def _apply(form, action):
-    """Run a service; its refusal becomes an error next to the field it names, or the form's."""
-    try:
-        return action()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-        return None
 
 
 def referral_form(request, pk=None):
@@ -37,7 +25,7 @@ def referral_form(request, pk=None):
     form = ReferralForm(request.POST or None, instance=referral, pupils=pupils, initial=initial)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
-        saved = _apply(
+        saved = apply_service(
             form,
             lambda: services.referral_save(
                 referral=form.instance,
@@ -125,7 +113,7 @@ def _triage_action(request, pk, form_class, action, form_kwargs=None):
     if not permissions.can_triage(request.user, referral):
         raise PermissionDenied
     form = form_class(request.POST, **(form_kwargs(referral) if form_kwargs else {}))
-    if form.is_valid() and _apply(form, lambda: action(referral, form.cleaned_data)):
+    if form.is_valid() and apply_service(form, lambda: action(referral, form.cleaned_data)):
         return redirect("referral_detail", referral.pk)
     for error in form.non_field_errors():
         messages.error(request, error)
@@ -178,7 +166,7 @@ def referral_withdraw(request, pk):
     if not permissions.can_withdraw_referral(request.user, referral):
         raise PermissionDenied
     form = WithdrawForm(request.POST)
-    if form.is_valid() and _apply(
+    if form.is_valid() and apply_service(
         form,
         lambda: services.referral_withdraw(
             referral=referral, user=request.user, reason=form.cleaned_data["reason"]

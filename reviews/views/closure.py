@@ -7,11 +7,11 @@ from django.urls import path
 
 from mentoring import permissions
 from mentoring.case_page import case_section
+from mentoring.forms_util import apply_service
 from mentoring.models import Case
 
 from .. import closure
 from ..forms_termly import ClosureForm
-from .termly import _apply
 
 
 def _closing_case(request, pk):
@@ -29,7 +29,7 @@ def case_close(request, pk):
         return redirect("case_detail", case.pk)
     form = ClosureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = _apply(
+        done = apply_service(
             form, lambda: closure.case_close(case=case, user=request.user, **form.cleaned_data)
         )
         if done:

@@ -9,24 +9,12 @@ from django.views.decorators.http import require_POST
 
 from mentoring import permissions
 from mentoring.case_page import case_section
+from mentoring.forms_util import apply_service
 from mentoring.landing import section
 from mentoring.models import Case, Role
 
 from .. import meetings
 from ..forms_meetings import MeetingForm, action_formset
-
-
-def _apply(form, action):
-    """Run a service; its refusal becomes an error next to the field it names, or the form's."""
-    try:
-        return action()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-        return None
 
 
 def _with_actions(count):
@@ -42,7 +30,7 @@ def meeting_create(request, pk):
     actions = action_formset(request.POST or None, case.school)
     if request.method == "POST" and all([form.is_valid(), actions.is_valid()]):
         agreed = [row.cleaned_data for row in actions if row.cleaned_data]
-        meeting = _apply(
+        meeting = apply_service(
             form,
             lambda: meetings.meeting_record(
                 case=case, user=request.user, actions=agreed, **form.cleaned_data

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from mentoring import permissions
 from mentoring.case_page import case_section
+from mentoring.forms_util import apply_service
 from mentoring.landing import section
 from mentoring.models import Case, Role, School
 
@@ -22,19 +23,6 @@ from ..forms_questionnaires import (
 )
 from ..models import Questionnaire
 from ..services import ensure_open
-
-
-def _apply(form, action):
-    """Run a service; its refusal lands next to the field it names, or at the top."""
-    try:
-        return action()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for name, errors in exc.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-        return None
 
 
 def _schools(request):
@@ -101,7 +89,7 @@ def questionnaire_edit(request, pk=None):
     )
     formset = ItemFormSet(request.POST or None, initial=_rows(q), prefix="items")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        saved = _apply(form, lambda: _save(request, school, q, form, formset))
+        saved = apply_service(form, lambda: _save(request, school, q, form, formset))
         if saved:
             messages.success(request, _saved_message(q, saved))
             return redirect(f"{reverse('questionnaire_list')}?school={school.pk}")
@@ -160,7 +148,7 @@ def administration_create(request, pk, questionnaire):
     form = AdministrationForm(request.POST or None, questionnaire=q, initial={"stage": stage})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("item_")}
-        recorded = _apply(
+        recorded = apply_service(
             form,
             lambda: services.administration_record(
                 case=case, questionnaire=q, user=request.user, answers=form.answers(), **data
@@ -177,7 +165,7 @@ def instrument_score_create(request, pk):
     case = _work_case(request, pk)
     form = InstrumentScoreForm(request.POST or None, initial={"scored_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        score = _apply(
+        score = apply_service(
             form,
             lambda: services.instrument_score_record(
                 case=case, user=request.user, **form.cleaned_data

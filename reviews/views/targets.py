@@ -7,9 +7,9 @@ from django.urls import path, reverse
 
 from mentoring import permissions
 from mentoring.case_page import case_section
+from mentoring.forms_util import apply_service
 from mentoring.models import Case
 from sessions import record_parts
-from sessions.views._helpers import apply_service
 
 from .. import targets as services
 from ..forms_targets import ObservationForm, TargetForm, TargetProgressPart, TargetStatusForm

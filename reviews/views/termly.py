@@ -2,13 +2,14 @@
 decides; and the coordinator's lists of reviews due and blocks ending."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 
 from mentoring import permissions
 from mentoring.case_page import case_section
+from mentoring.forms_util import apply_service
 from mentoring.landing import section
 from mentoring.models import Case, Role
 
@@ -17,19 +18,6 @@ from ..forms_termly import DecisionForm, ReviewForm, TeacherViewForm
 from ..models import TermlyReview
 
 REVIEW_RELATED = ["case", "case__school", "case__pupil", "case__pupil__school_class", "term"]
-
-
-def _apply(form, action):
-    """Run a service; its refusal becomes an error next to the field it names, or the form's."""
-    try:
-        return action()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-        return None
 
 
 def _review_or_404(user, pk):
@@ -45,7 +33,9 @@ def _form_page(request, case, review, term):
         initial = {"term": term, "progress_summary": termly.initial_progress(context["targets"])}
     form = ReviewForm(request.POST or None, instance=review, case=case, initial=initial)
     if request.method == "POST" and form.is_valid():
-        saved = _apply(form, lambda: termly.review_save(review=form.instance, user=request.user))
+        saved = apply_service(
+            form, lambda: termly.review_save(review=form.instance, user=request.user)
+        )
         if saved:
             messages.success(request, f"{saved} saved. The class teacher can now add their view.")
             return redirect("termly_review", saved.pk)
@@ -93,7 +83,7 @@ def review_teacher(request, pk):
     review = get_object_or_404(reviews.select_related(*REVIEW_RELATED), pk=pk)
     form = TeacherViewForm(request.POST or None, initial={"teacher_view": review.teacher_view})
     if request.method == "POST" and form.is_valid():
-        saved = _apply(
+        saved = apply_service(
             form,
             lambda: termly.teacher_view_save(
                 review=review, user=request.user, teacher_view=form.cleaned_data["teacher_view"]
@@ -116,7 +106,9 @@ def review_decide(request, pk):
     form = DecisionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         decide = termly.review_decide
-        saved = _apply(form, lambda: decide(review=review, user=request.user, **form.cleaned_data))
+        saved = apply_service(
+            form, lambda: decide(review=review, user=request.user, **form.cleaned_data)
+        )
         if saved and saved.decision == TermlyReview.Decision.CLOSE:
             messages.success(request, "Decided: close. Now record the closure and case study.")
             return redirect("case_close", review.case.pk)

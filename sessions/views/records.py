@@ -5,10 +5,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mentoring import permissions
+from mentoring.forms_util import apply_service
 
 from .. import record_parts, services
 from ..forms import SafeguardingActionForm, SessionRecordForm
-from ._helpers import apply_service, redact
+from ._helpers import redact
 
 
 def session_record(request, pk):

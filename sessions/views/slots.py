@@ -6,11 +6,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from mentoring import permissions
+from mentoring.forms_util import apply_service
 
 from .. import services
 from ..forms import AllocationForm, JoinGroupForm, SessionMoveForm, SlotChangeForm
 from ..models import Slot
-from ._helpers import apply_service
 
 
 def allocate(request, pk):

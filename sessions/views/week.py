@@ -7,13 +7,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from mentoring import permissions
+from mentoring.forms_util import apply_service
 from mentoring.models import Role
 
 from .. import record_parts, services
 from ..forms import SessionRecordForm
 from ..models import Allocation, SessionRecord
 from ..week import mentor_allocations, my_week, week_bounds
-from ._helpers import apply_service
 
 
 def my_week_page(request):
