@@ -10,7 +10,8 @@ only created when missing, so a second run creates nothing and changes nothing. 
 saved one by one so that django-simple-history records each of them. The referrals, their
 triage and parental consent come from ``demo_referrals``, through the referral services;
 the mentors' weekly slots and session records from ``demo_sessions``, through the session
-services.
+services; questionnaires, targets, observations, meetings, termly reviews and one closed
+case from ``demo_reviews``, through the reviews services.
 """
 
 import datetime as dt
@@ -25,6 +26,7 @@ from django.utils import timezone
 from stdnum.gb import upn as upn_number
 
 from .demo_referrals import seed_referrals
+from .demo_reviews import seed_reviews
 from .demo_sessions import seed_sessions
 from .models import (
     AcademicYear,
@@ -575,6 +577,7 @@ def seed(today=None):
         rng = random.Random(SEED + 2)  # noqa: S311  (made-up data, not security)
         group = seed_referrals(school, users, pupils, cases, today, rng)
         seed_sessions(school, users, cases, group, today)
+        seed_reviews(school, users, pupils, cases, group, today)
     return school
 
 

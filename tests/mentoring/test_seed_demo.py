@@ -35,6 +35,21 @@ from mentoring.models import (
 from mentoring.permissions import safeguarding_alerts
 from referrals.models import ConsentLetter, ConsentRecord, Referral
 from referrals.services import OPEN_STATUSES, consent_in_force
+from reviews.closure import exit_questionnaires_missing
+from reviews.meetings import open_actions_for
+from reviews.models import (
+    Administration,
+    CaseClosure,
+    InstrumentScore,
+    MeetingAction,
+    MeetingRecord,
+    Observation,
+    Questionnaire,
+    Target,
+    TargetProgress,
+    TermlyReview,
+)
+from reviews.termly import reviews_due, term_containing
 from sessions.book import SessionBook, adherence
 from sessions.models import Allocation, SessionRecord, Slot
 from sessions.week import mentor_allocations, my_week
@@ -94,7 +109,7 @@ def row_counts():
     """Rows in every table of the apps, historical and many-to-many tables included."""
     return {
         model._meta.label: model.objects.count()
-        for app in ("mentoring", "referrals", "mentoring_sessions")
+        for app in ("mentoring", "referrals", "mentoring_sessions", "reviews")
         for model in apps.get_app_config(app).get_models(include_auto_created=True)
     }
 
@@ -264,6 +279,10 @@ def test_running_again_changes_nothing(output):
     assert before["mentoring_sessions.HistoricalAllocation"] > 0
     assert before["mentoring_sessions.SessionRecord"] > 0
     assert before["mentoring_sessions.HistoricalSessionRecord"] > 0
+    assert before["reviews.Administration"] > 0 and before["reviews.HistoricalAnswer"] > 0
+    assert before["reviews.Target"] > 0 and before["reviews.TargetProgress"] > 0
+    assert before["reviews.MeetingAction"] > 0 and before["reviews.TermlyReview"] > 0
+    assert before["reviews.CaseClosure"] == 1
 
 
 def test_the_data_is_the_same_on_every_run(output):
@@ -284,7 +303,23 @@ def test_the_data_is_the_same_on_every_run(output):
         )
         return sorted(slots), sorted(records)
 
-    first, referred, booked = roll(), referrals(), sessions()
+    def reviews():
+        answers = Administration.objects.values_list(
+            "case__pupil__upn", "questionnaire__kind", "stage", "completed_on", "answers__value"
+        )
+        progress = TargetProgress.objects.values_list(
+            "target__case__pupil__upn", "target__what", "record__date", "rating"
+        )
+        decided = TermlyReview.objects.values_list("case__pupil__upn", "decision", "decided_on")
+        return sorted(answers), sorted(progress), sorted(decided)
+
+    first, referred, booked, reviewed = roll(), referrals(), sessions(), reviews()
+    # The reviews app protects what it refers to: its rows go first.
+    for model in (CaseClosure, TermlyReview, MeetingRecord, Observation, InstrumentScore):
+        model.objects.all().delete()
+    TargetProgress.objects.all().delete()
+    Target.objects.all().delete()
+    Administration.objects.all().delete()
     SessionRecord.objects.all().delete()
     Allocation.objects.all().delete()
     Slot.objects.all().delete()
@@ -297,6 +332,7 @@ def test_the_data_is_the_same_on_every_run(output):
     assert roll() == first
     assert referrals() == referred
     assert sessions() == booked
+    assert reviews() == reviewed
 
 
 def test_the_output_names_every_login_and_the_password(output):
@@ -526,3 +562,165 @@ def test_adherence_shows_held_against_expected_with_reasons(demo_school):
         reasons = set().union(*(f.reasons for f in figures.values()))
         assert "Not recorded yet" in reasons, username
         assert len(reasons) >= 2, username
+
+
+# --- Reviews -------------------------------------------------------------------------------
+
+
+def _open_cases_of_the_mentors(school):
+    return (
+        Case.objects.filter(school=school, mentor__username__in=["mentor", "mentor2"])
+        .open()
+        .select_related("mentor", "pupil")
+    )
+
+
+def _mean(administration):
+    values = list(administration.answers.values_list("value", flat=True))
+    return sum(values) / len(values)
+
+
+def test_the_school_has_the_default_questionnaires(demo_school):
+    kinds = Questionnaire.objects.filter(school=demo_school, current=True).values_list(
+        "kind", flat=True
+    )
+    assert set(kinds) == set(Questionnaire.Kind.values)
+    first = Questionnaire.objects.filter(school=demo_school).first().history.earliest()
+    assert first.history_user.username == "coordinator"
+
+
+def test_every_open_case_of_the_mentors_has_a_baseline_and_targets(demo_school):
+    K = Questionnaire.Kind
+    with_pupil_answers = 0
+    for case in _open_cases_of_the_mentors(demo_school):
+        allocation = Allocation.objects.get(case=case, ended_on__isnull=True)
+        given = case.administrations.select_related("questionnaire")
+        baseline = given.get(stage=Administration.Stage.ENTRY, questionnaire__kind=K.STAFF_RATING)
+        # Around the time the slot started, answered in full, mostly low to middling.
+        assert abs((baseline.completed_on - allocation.starts_on).days) <= 7, case
+        assert baseline.recorded_by == case.mentor, case
+        assert baseline.answers.count() == baseline.questionnaire.items.count(), case
+        assert 1.5 <= _mean(baseline) <= 3.5, case
+        assert not given.filter(stage=Administration.Stage.EXIT).exists(), case
+        with_pupil_answers += given.filter(questionnaire__kind=K.PUPIL).exists()
+        targets = case.targets.all()
+        assert 2 <= targets.count() <= 3, case
+        for target in targets:
+            assert target.what and target.measure and target.success, target
+            assert allocation.starts_on < target.by_when, target
+            assert target.outcome_area and target.set_by == case.mentor, target
+            assert target.history.earliest().history_user == case.mentor, target
+            assert "{" not in target.what + target.measure + target.success, target
+    assert 0 < with_pupil_answers < _open_cases_of_the_mentors(demo_school).count()
+    assert Target.objects.filter(case__school=demo_school).exclude(iep_reference="").exists()
+
+
+def test_session_records_carry_progress_that_improves(demo_school):
+    held = SessionRecord.objects.filter(
+        case__in=_open_cases_of_the_mentors(demo_school), attendance=SessionRecord.Attendance.HELD
+    )
+    with_progress = held.filter(target_progress__isnull=False).distinct()
+    assert with_progress.count() > held.count() / 2
+    for entry in TargetProgress.objects.filter(record__case__school=demo_school):
+        assert entry.record.case_id == entry.target.case_id, entry
+        assert entry.history.earliest().history_user == entry.record.author, entry
+        assert entry.note and "{" not in entry.note, entry
+    for target in Target.objects.filter(case__school=demo_school):
+        ratings = list(target.progress.order_by("record__date").values_list("rating", flat=True))
+        assert ratings == sorted(ratings), target
+    achieved = Target.objects.filter(case__school=demo_school, status=Target.Status.ACHIEVED)
+    assert achieved.filter(case__status=Case.Status.OPEN).exists()
+    for target in achieved:
+        assert target.progress.order_by("record__date").last().rating == TargetProgress.Rating.MET
+
+
+def test_some_cases_have_a_classroom_and_a_playground_observation(demo_school):
+    observed = Observation.objects.filter(case__school=demo_school).select_related("case")
+    settings = {}
+    for observation in observed:
+        assert observation.observer == observation.case.mentor, observation
+        assert observation.observed_on <= timezone.localdate(), observation
+        settings.setdefault(observation.case_id, set()).add(observation.setting)
+    both = {Observation.Setting.CLASSROOM, Observation.Setting.PLAYGROUND}
+    assert sum(found == both for found in settings.values()) >= 2
+
+
+def test_meetings_leave_actions_open_overdue_and_done(demo_school):
+    today = timezone.localdate()
+    meetings = MeetingRecord.objects.filter(case__school=demo_school)
+    kinds = set(meetings.values_list("kind", flat=True))
+    assert {MeetingRecord.Kind.PARENTS, MeetingRecord.Kind.CLASS_TEACHER} <= kinds
+    for meeting in meetings.select_related("case"):
+        assert meeting.recorded_by == meeting.case.mentor, meeting
+        assert meeting.met_on <= today and "{" not in meeting.notes, meeting
+    teachers = open_actions_for(User.objects.get(username="teacher"), today)
+    assert teachers and all(
+        today < action.due_on <= today + dt.timedelta(days=7) for action in teachers
+    )
+    coordinators = open_actions_for(User.objects.get(username="coordinator"), today)
+    assert any(action.overdue for action in coordinators)
+    done = MeetingAction.objects.filter(meeting__case__school=demo_school, done_on__isnull=False)
+    assert done.exists()
+    for action in done:
+        assert action.meeting.met_on <= action.done_on <= today, action
+        assert action.history.latest().history_user == action.owner, action
+
+
+def test_reviews_decided_waiting_and_due(demo_school):
+    today = timezone.localdate()
+    term = term_containing(demo_school, today)
+    reviews = TermlyReview.objects.filter(case__school=demo_school, term=term)
+    decided = reviews.filter(decision=TermlyReview.Decision.CONTINUE, case__status="open")
+    assert decided.count() >= 2
+    for review in decided.select_related("case__pupil__school_class", "case__mentor"):
+        class_teacher = ClassStaff.objects.get(
+            school_class=review.case.pupil.school_class, kind=ClassStaff.Kind.TEACHER
+        ).user
+        assert review.prepared_by == review.case.mentor, review
+        assert review.teacher == class_teacher, review
+        assert review.decided_by.username == "coordinator", review
+        assert review.prepared_on <= review.teacher_added_on <= review.decided_on < today
+        # The next review is in a later term (the spring term, in the autumn).
+        assert review.next_review_on > term.ends_on, review
+        assert review.history.latest().history_user.username == "coordinator", review
+    # The Oak pupil's review has the "teacher" login's view and waits for the coordinator.
+    oak = reviews.get(case__pupil__school_class__name="Oak")
+    assert oak.teacher.username == "teacher" and not oak.decision
+    _, due = reviews_due([demo_school.pk], today)
+    assert any(case.review_id is None for case in due)
+    assert any(case.review_id is not None for case in due)
+
+
+def test_a_closed_case_with_its_questionnaires_and_case_study(demo_school):
+    closure = CaseClosure.objects.select_related("case__pupil").get(case__school=demo_school)
+    case = closure.case
+    assert case.status == Case.Status.CLOSED and case.closed_on == closure.closed_on
+    assert closure.reason == CaseClosure.Reason.TARGETS_MET
+    assert closure.closed_by.username == "coordinator"
+    assert case.opened_on <= closure.closed_on < timezone.localdate()
+    for part in (closure.background, closure.what_was_done, closure.outcomes, closure.lessons):
+        assert len(part) > 100 and "{" not in part and "?" not in part
+    # Its referral, consent, block and records, all before it closed.
+    assert case.referral.status == Referral.Status.ACCEPTED
+    assert consent_in_force(case, case.opened_on + dt.timedelta(days=14))
+    records = SessionRecord.objects.filter(case=case)
+    assert records.count() >= 3
+    assert all(record.date < closure.closed_on for record in records)
+    assert not Allocation.objects.filter(case=case, ended_on__isnull=True).exists()
+    # Entry and exit questionnaires, the exit higher, and the parents' view at exit.
+    given = case.administrations.select_related("questionnaire")
+    K, S = Questionnaire.Kind, Administration.Stage
+    staff_entry = given.get(questionnaire__kind=K.STAFF_RATING, stage=S.ENTRY)
+    staff_exit = given.get(questionnaire__kind=K.STAFF_RATING, stage=S.EXIT)
+    assert _mean(staff_exit) > _mean(staff_entry)
+    assert given.filter(questionnaire__kind=K.PUPIL, stage=S.EXIT).exists()
+    assert given.filter(questionnaire__kind=K.PARENT, stage=S.EXIT).exists()
+    assert exit_questionnaires_missing(case) == []
+    assert all(a.completed_on <= closure.closed_on for a in given)
+    assert set(case.targets.values_list("status", flat=True)) == {Target.Status.ACHIEVED}
+    review = case.termly_reviews.get()
+    assert review.decision == TermlyReview.Decision.CLOSE
+    # The pupil has nothing else open.
+    pupil = case.pupil
+    assert not Case.objects.filter(pupil=pupil).open().exists()
+    assert not pupil.referrals.filter(status__in=OPEN_STATUSES).exists()
