@@ -202,7 +202,7 @@ def test_entry_against_exit_per_item_and_overall(client_for, mentor, case):
     assert "Plays well with others Friendships 3 High 2 Middle -1" in page
     assert "Calms down when cross Behaviour 1 Low 3 High +2" in page
     assert "Overall (mean) 2.0 3.0 +1.0" in page
-    assert "Entry 08/09/2025 by Class teacher; exit 12/12/2025 by Class teacher" in page
+    assert ": entry 08/09/2025 by Class teacher; exit 12/12/2025 by Class teacher" in page
 
 
 def test_the_exit_form_offers_the_exit_stage_once_the_entry_is_in(client_for, mentor, case):
