@@ -22,6 +22,8 @@ def navigation(request):
         items.append(("pupil_list", "Pupils"))
     if permissions.review_list_schools(user):
         items.append(("review_lists", "Reviews"))
+    if permissions.review_pack_schools(user):
+        items.append(("review_packs", "Review packs"))
     if permissions.can_view_adherence(user):
         items.append(("adherence", "Adherence"))
     if permissions.can_view_staff(user):

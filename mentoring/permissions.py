@@ -373,3 +373,17 @@ def can_mark_action_done(user, action):
     return (action.owner_id == user.pk and school in user_schools(user)) or has_role(
         user, Role.COORDINATOR, school=school
     )
+
+
+# --- Printing -----------------------------------------------------------------------------------
+
+PACK_ROLES = (Role.HEAD, Role.COORDINATOR)
+
+
+def review_pack_schools(user):
+    """Schools whose termly review packs the user may request and download."""
+    return schools_where(user, *PACK_ROLES)
+
+
+def can_print_review_pack(user, school=None):
+    return has_role(user, *PACK_ROLES, school=school)

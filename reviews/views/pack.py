@@ -1,3 +1,217 @@
-"""Placeholder until this area is built."""
+"""Termly review packs: the head (or the coordinator) asks for one, the task worker makes
+it, the page shows its progress, and the finished PDF is downloaded (and the download noted).
 
-urlpatterns = []
+Asking only records a GeneratedDocument and enqueues ``reviews.tasks.make_review_pack``, so
+the request returns at once; the list of packs polls itself (htmx, every 2 s) while one is
+being made, and has a plain Refresh link for a browser without JavaScript.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+
+from mentoring import permissions
+from mentoring.audit import record_access
+from mentoring.forms_util import crispy_helper
+from mentoring.landing import section
+from mentoring.models import AccessEvent, Role, Term
+
+from .. import pack
+from ..models import GeneratedDocument
+from ..services import save_as
+from ..tasks import generated_path, make_review_pack
+
+Status = GeneratedDocument.Status
+UNFINISHED = (Status.WAITING, Status.RUNNING)
+LIST_LENGTH = 20
+
+
+def visible_packs(user):
+    """Review packs of the schools where the user is the head or the coordinator."""
+    return GeneratedDocument.objects.filter(
+        kind=GeneratedDocument.Kind.REVIEW_PACK, school_id__in=permissions.review_pack_schools(user)
+    )
+
+
+def _schools_or_403(user):
+    schools = permissions.review_pack_schools(user)
+    if not schools:
+        raise PermissionDenied
+    return schools
+
+
+class PackRequestForm(forms.Form):
+    term = forms.ModelChoiceField(
+        queryset=Term.objects.none(),
+        empty_label=None,
+        error_messages={"required": "Choose the term.", "invalid_choice": "Choose a term."},
+    )
+    audience = forms.ChoiceField(
+        label="For",
+        choices=pack.AUDIENCES,
+        initial=pack.STAFF,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who the pack is for."},
+    )
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        several = len(schools) > 1
+        field = self.fields["term"]
+        field.queryset = (
+            Term.objects.filter(academic_year__school_id__in=schools)
+            .select_related("academic_year__school")
+            .order_by("-starts_on", "academic_year__school__name")
+        )
+        field.label_from_instance = lambda term: (
+            f"{term} ({term.starts_on:%d/%m/%Y} to {term.ends_on:%d/%m/%Y})"
+            + (f", {term.academic_year.school}" if several else "")
+        )
+        self.helper = crispy_helper()
+
+
+def _default_term(schools):
+    today = timezone.localdate()
+    terms = Term.objects.filter(academic_year__school_id__in=schools, starts_on__lte=today)
+    return terms.filter(ends_on__gte=today).first() or terms.order_by("-starts_on").first()
+
+
+def _pack_list(user):
+    documents = list(
+        visible_packs(user)
+        .select_related("school", "term__academic_year", "requested_by")
+        .order_by("-requested_at", "-pk")[:LIST_LENGTH]
+    )
+    for document in documents:
+        document.audience_label = pack.AUDIENCE_NAMES.get(document.audience, document.audience)
+        document.removed = document.status == Status.READY and not document.file_name
+    return {
+        "documents": documents,
+        "busy": any(d.status in UNFINISHED for d in documents),
+        "several_schools": len({d.school_id for d in documents}) > 1,
+    }
+
+
+def packs_page(request):
+    """Choose a term and audience and ask for the pack; follow the school's packs."""
+    schools = _schools_or_403(request.user)
+    form = PackRequestForm(
+        request.POST or None, schools=schools, initial={"term": _default_term(schools)}
+    )
+    if request.method == "POST" and form.is_valid():
+        term, audience = form.cleaned_data["term"], form.cleaned_data["audience"]
+        document, created = request_pack(request.user, term, audience)
+        name = pack.PACK_NAMES[audience]
+        if created:
+            messages.success(
+                request,
+                f"The {name} for {term} is being made. It shows as ready below in a minute "
+                "or so; you can leave this page meanwhile.",
+            )
+        else:
+            messages.info(request, f"The {name} for {term} is already being made.")
+        return redirect("review_packs")
+    context = {"form": form, **_pack_list(request.user)}
+    return render(request, "reviews/pack/packs.html", context)
+
+
+def request_pack(user, term, audience):
+    """Record the request and enqueue the work, unless the same pack is already on its way.
+    Returns (document, created). Fast: nothing is rendered here."""
+    school = term.academic_year.school
+    with transaction.atomic():
+        waiting = (
+            GeneratedDocument.objects.select_for_update()
+            .filter(
+                kind=GeneratedDocument.Kind.REVIEW_PACK,
+                school=school,
+                term=term,
+                audience=audience,
+                status__in=UNFINISHED,
+            )
+            .first()
+        )
+        if waiting is not None:
+            return waiting, False
+        document = GeneratedDocument(
+            school=school,
+            kind=GeneratedDocument.Kind.REVIEW_PACK,
+            term=term,
+            audience=audience,
+            requested_by=user,
+        )
+        save_as(document, user, "Requested")
+        # Enqueued once the row is committed, so the worker always finds it.
+        transaction.on_commit(lambda: make_review_pack.enqueue(document.pk))
+    return document, True
+
+
+def pack_list(request):
+    """The list of packs alone: what the page's list fetches every 2 s while one is made."""
+    _schools_or_403(request.user)
+    return render(request, "reviews/pack/_list.html", _pack_list(request.user))
+
+
+def download_name(document):
+    term = document.term
+    slug = pack.term_slug(term) if term else "term"
+    return f"review-pack-{slug}-{document.audience}.pdf"
+
+
+def pack_download(request, pk):
+    """The finished PDF, as an attachment; the download is noted in the access record."""
+    document = get_object_or_404(
+        visible_packs(request.user).select_related("school", "term__academic_year"),
+        pk=pk,
+        status=Status.READY,
+    )
+    if not document.file_name:
+        raise Http404("This pack has been removed; ask for it again.")
+    try:
+        handle = generated_path(document.file_name).open("rb")
+    except (OSError, ValueError) as exc:
+        raise Http404("This pack's file is missing; ask for it again.") from exc
+    audience = pack.AUDIENCE_NAMES.get(document.audience, document.audience)
+    record_access(
+        request,
+        AccessEvent.Action.DOWNLOAD,
+        f"Termly review pack ({audience}), {document.term}",
+        school=document.school,
+    )
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=download_name(document),
+        content_type="application/pdf",
+    )
+
+
+# --- Landing-page section ------------------------------------------------------------------
+
+
+@section(Role.HEAD, "reviews/pack/sections/head.html", order=35)
+def head_packs(user, schools):
+    latest = (
+        GeneratedDocument.objects.filter(
+            kind=GeneratedDocument.Kind.REVIEW_PACK, school_id__in=schools, status=Status.READY
+        )
+        .exclude(file_name="")
+        .select_related("term__academic_year")
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+    if latest is not None:
+        latest.audience_label = pack.AUDIENCE_NAMES.get(latest.audience, latest.audience)
+    return {"title": "Termly review packs", "latest": latest}
+
+
+urlpatterns = [
+    path("review-packs/", packs_page, name="review_packs"),
+    path("review-packs/list/", pack_list, name="review_pack_list"),
+    path("review-packs/<int:pk>/download/", pack_download, name="review_pack_download"),
+]

@@ -1,0 +1,910 @@
+"""The termly review pack: the programme's figures for one term, and the PDF made of them.
+
+The pack has a cover, a programme summary (caseload; referrals and decisions; waiting times
+from referral to decision; sessions expected against held, and why the rest did not happen;
+entry against exit staff ratings per outcome area; termly review decisions; closures and
+their reasons), each chart beside a table of its figures, then one page per case with its
+review decision, its targets and its attendance at sessions.
+
+Two audiences:
+
+``staff``
+    names pupils, for the head, the coordinator and the panel.
+``governors``
+    names no pupil: no name, UPN or date of birth anywhere, the case reference instead, and
+    no free text written about a child (target wording). In the summary, every count of
+    pupils or cases in a breakdown that is under 5 shows as "fewer than 5", and its bar is
+    not drawn; when a table prints its total and only one cell would be hidden, the next
+    smallest shows as "not shown" too, so that the hidden one cannot be worked out by
+    subtraction. Means (ratings, waiting days) drawn from fewer than 5 pupils are hidden.
+    Sessions are counted, not pupils, so their figures are shown in full.
+
+``pack_context(school, term, audience)`` gathers the figures in a fixed number of queries
+whatever the number of cases; ``render_review_pack`` lays them out through the one PDF
+renderer (``mentoring.pdf.render_pdf``). Charts are pygal SVG placed as ``data:`` images,
+which WeasyPrint draws as vector paths and text: nothing is rasterised.
+"""
+
+import base64
+import logging
+import re
+import statistics
+import threading
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import pygal
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import timezone
+from pygal.style import Style
+
+from mentoring.models import Case, SupportType, Term, YearGroup
+from mentoring.pdf import render_pdf
+from referrals.models import Referral
+from sessions.book import Adherence, SessionBook
+from sessions.models import Allocation
+
+from .models import (
+    Answer,
+    CaseClosure,
+    OutcomeArea,
+    Questionnaire,
+    Target,
+    TargetProgress,
+    TermlyReview,
+)
+
+STAFF = "staff"
+GOVERNORS = "governors"
+AUDIENCES = [
+    (STAFF, "Staff: names pupils"),
+    (GOVERNORS, "Governors: no pupil named, small numbers hidden"),
+]
+AUDIENCE_NAMES = {STAFF: "staff", GOVERNORS: "governors"}
+PACK_NAMES = {STAFF: "staff pack", GOVERNORS: "governors' pack"}
+
+# The smallest count of pupils or cases a governors' pack prints in a breakdown.
+SMALL = 5
+FEWER = "fewer than 5"
+NOT_SHOWN = "not shown"
+
+PACK_TEMPLATE = "pdf/review_pack.html"
+
+
+# --- Terms -----------------------------------------------------------------------------------
+
+
+def term_label(term):
+    """The term as the school says it: Autumn 2026/27."""
+    return str(term)
+
+
+def term_slug(term):
+    """autumn-2026: the term's name and the calendar year it starts in."""
+    return f"{term.name}-{term.starts_on.year}"
+
+
+TERM_SLUG = re.compile(r"^(autumn|spring|summer)-(\d{4})$")
+
+
+def find_term(school, text, today=None):
+    """The school's term named by ``text``: a term id, ``autumn-2026`` (the term's name and
+    the calendar year it starts in: spring-2027 is the spring term of 2026/27), or
+    ``current`` (the term containing today, or else the latest that has started).
+    Returns None when there is no such term."""
+    terms = Term.objects.filter(academic_year__school=school).select_related("academic_year")
+    text = (text or "").strip().lower()
+    if text.isdigit():
+        return terms.filter(pk=int(text)).first()
+    if text == "current":
+        today = today or timezone.localdate()
+        started = terms.filter(starts_on__lte=today).order_by("-starts_on")
+        return started.filter(ends_on__gte=today).first() or started.first()
+    match = TERM_SLUG.match(text)
+    if match:
+        name, year = match.groups()
+        return terms.filter(name=name, starts_on__year=int(year)).first()
+    return None
+
+
+def _day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _in_term(term):
+    """Bounds of the term's days as aware datetimes, for filtering moments."""
+    return _day_start(term.starts_on), _day_start(term.ends_on + timedelta(days=1))
+
+
+# --- Cells and suppression -------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """One count in a breakdown: a number, or in a governors' pack "fewer than 5" (under 5)
+    or "not shown" (5 or more, hidden so that a count under 5 cannot be worked out)."""
+
+    label: str
+    value: int
+    hidden: bool = False
+    secondary: bool = False
+
+    @property
+    def shown(self):
+        if self.secondary:
+            return NOT_SHOWN
+        return FEWER if self.hidden else str(self.value)
+
+    @property
+    def plotted(self):
+        return None if self.hidden else self.value
+
+
+@dataclass
+class Breakdown:
+    """A table of counts of pupils or cases, with its chart."""
+
+    caption: str
+    first_column: str
+    unit: str
+    cells: list
+    total: int
+    total_label: str = "Total"
+    chart: str = ""
+    chart_alt: str = ""
+    note: str = ""
+
+    @property
+    def any_hidden(self):
+        return any(c.hidden for c in self.cells)
+
+
+def suppress(cells, *, protect, total_shown=True):
+    """Hide counts under 5 when ``protect``, and one more when a single hidden count could
+    be worked out from a printed total. Changes ``cells`` in place and returns them."""
+    if not protect:
+        return cells
+    for cell in cells:
+        cell.hidden = cell.value < SMALL
+    hidden = [c for c in cells if c.hidden]
+    shown = [c for c in cells if not c.hidden]
+    if total_shown and len(hidden) == 1 and shown:
+        extra = min(shown, key=lambda c: c.value)
+        extra.hidden = extra.secondary = True
+    return cells
+
+
+def _breakdown(caption, first_column, unit, counts, labels, *, protect, total, **kwargs):
+    """``counts`` maps a key to its count; ``labels`` is [(key, label)] in the order shown."""
+    cells = [Cell(label, counts.get(key, 0)) for key, label in labels]
+    suppress(cells, protect=protect)
+    return Breakdown(caption, first_column, unit, cells, total, **kwargs)
+
+
+def _mean(values):
+    if not values:
+        return None
+    return (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _signed(number):
+    if number is None:
+        return ""
+    return f"{number:+}" if number else "0"
+
+
+# --- Charts ----------------------------------------------------------------------------------
+
+# Black on white, like every PDF of the product: series told apart by shade and by the
+# legend, never by colour alone, and every value printed in the table beside the chart.
+CHART_STYLE = Style(
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#000000",
+    foreground_strong="#000000",
+    foreground_subtle="#6b6b6b",
+    opacity="1",
+    opacity_hover="1",
+    transition="none",
+    colors=("#2b2b2b", "#a6a6a6", "#5e5e5e", "#d0d0d0"),
+    value_colors=("#000000",),
+    guide_stroke_color="#c8c8c8",
+    major_guide_stroke_color="#9a9a9a",
+    font_family='"Atkinson Hyperlegible", sans-serif',
+    label_font_size=13,
+    major_label_font_size=13,
+    value_font_size=13,
+    value_label_font_size=13,
+    legend_font_size=13,
+    title_font_size=14,
+    no_data_font_size=15,
+)
+
+CHART_WIDTH = 420
+# The outcomes chart sits in a narrower column, beside a wider table.
+OUTCOME_CHART_WIDTH = 340
+
+
+def _top(series):
+    return max((v for _, values in series for v in values if v is not None), default=0)
+
+
+def _bar_chart(labels, series, *, alt, width=CHART_WIDTH, value_range=None, integers=True):
+    """A horizontal bar chart as a ``data:image/svg+xml`` URL, and its alternative text.
+
+    ``series`` is [(name, [value or None per label])]; None draws no bar (a hidden count).
+    Bars run top to bottom in the order of ``labels``, as the table beside them does.
+    """
+    rows = len(labels) * len(series)
+    height = 48 + rows * 22 + (30 if len(series) > 1 else 0)
+    formatter = (lambda v: f"{v:.0f}") if integers else (lambda v: f"{v:.1f}")
+    hidden = any(v is None for _, values in series for v in values)
+    chart = pygal.HorizontalBar(
+        style=CHART_STYLE,
+        width=width,
+        height=height,
+        js=[],
+        disable_xml_declaration=True,
+        show_legend=len(series) > 1,
+        legend_at_bottom=True,
+        legend_at_bottom_columns=len(series),
+        legend_box_size=12,
+        print_values=True,
+        print_values_position="top",
+        print_zeroes=False,
+        value_formatter=formatter,
+        margin=6,
+        spacing=8,
+        truncate_label=-1,
+        truncate_legend=-1,
+        show_x_guides=True,
+        show_y_guides=False,
+        range=value_range or (0, max(5, _top(series))),
+        # A rating scale gets one whole-number mark per answer; counts find their own.
+        y_labels=[{"label": str(n), "value": n} for n in range(value_range[1] + 1)]
+        if value_range
+        else None,
+        min_scale=2,
+        max_scale=6,
+        order_min=0 if integers else None,
+        no_data_text="Counts under 5 are not drawn" if hidden else "None this term",
+    )
+    # pygal draws the first label at the bottom: reverse, so the chart reads like the table.
+    chart.x_labels = list(reversed(labels))
+    for name, values in series:
+        chart.add(name, list(reversed(values)))
+    svg = chart.render(is_unicode=True)
+    # The comments carry pygal's links and the date; the drawing needs none of them.
+    svg = re.sub(r"<!--.*?-->", "", svg)
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f"data:image/svg+xml;base64,{encoded}", alt
+
+
+def _chart_for(breakdown, *, alt_prefix):
+    cells = breakdown.cells
+    url, alt = _bar_chart(
+        [c.label for c in cells],
+        [(breakdown.unit, [c.plotted for c in cells])],
+        alt=alt_prefix
+        + ": "
+        + "; ".join(f"{c.label} {c.shown}" for c in cells)
+        + f". {breakdown.total_label}: {breakdown.total}.",
+    )
+    breakdown.chart, breakdown.chart_alt = url, alt
+    if breakdown.any_hidden:
+        breakdown.note = "Counts under 5 are shown as “fewer than 5” and are not drawn."
+    if any(c.secondary for c in cells):
+        breakdown.note += (
+            " One more count is “not shown”, as the total would give away a count under 5."
+        )
+    return breakdown
+
+
+# --- Figures ---------------------------------------------------------------------------------
+
+
+def term_cases(school, term):
+    """Cases in the programme at some time during the term."""
+    return (
+        Case.objects.filter(school=school, opened_on__lte=term.ends_on)
+        .exclude(closed_on__lt=term.starts_on)
+        .select_related("pupil", "pupil__school_class", "mentor")
+    )
+
+
+def _closed_in_term(case, term):
+    return case.closed_on is not None and term.starts_on <= case.closed_on <= term.ends_on
+
+
+@dataclass
+class Caseload:
+    total: int
+    opened: int
+    closed: int
+    open_at_end: int
+    by_support: Breakdown
+    by_year: Breakdown
+
+
+def caseload_figures(cases, term, *, protect):
+    opened = sum(1 for c in cases if c.opened_on >= term.starts_on)
+    closed = sum(1 for c in cases if _closed_in_term(c, term))
+    total = len(cases)
+    support = Counter(c.support_type for c in cases)
+    years = Counter(c.pupil.year_group for c in cases)
+    by_support = _breakdown(
+        "Cases by kind of support",
+        "Support",
+        "Cases",
+        support,
+        SupportType.choices,
+        protect=protect,
+        total=total,
+    )
+    by_year = _breakdown(
+        "Cases by year group",
+        "Year group",
+        "Cases",
+        years,
+        YearGroup.choices,
+        protect=protect,
+        total=total,
+    )
+    return Caseload(
+        total=total,
+        opened=opened,
+        closed=closed,
+        open_at_end=total - sum(1 for c in cases if c.closed_on and c.closed_on <= term.ends_on),
+        by_support=_chart_for(by_support, alt_prefix="Bar chart of cases by kind of support"),
+        by_year=_chart_for(by_year, alt_prefix="Bar chart of cases by year group"),
+    )
+
+
+# Where a referral made this term is now, in the order a referral moves.
+REFERRAL_STATES = [(s, s.label) for s in Referral.Status if s not in (Referral.Status.DRAFT,)]
+DECISIONS = [(Referral.Status.ACCEPTED, "Accepted"), (Referral.Status.DECLINED, "Declined")]
+WAIT_BANDS = [(0, 7, "Up to 7 days"), (8, 14, "8 to 14 days"), (15, 28, "15 to 28 days")]
+WAIT_LAST_BAND = "More than 28 days"
+
+
+@dataclass
+class Waiting:
+    """Calendar days from a referral's submission to the panel's decision."""
+
+    decided: int
+    mean: Decimal | None
+    median: Decimal | None
+    shortest: int | None
+    longest: int | None
+    hidden: bool
+    bands: Breakdown
+
+
+@dataclass
+class Referrals:
+    made: int
+    by_state: Breakdown
+    decided: int
+    decisions: Breakdown
+    waiting: Waiting
+
+
+def _band(days):
+    for low, high, label in WAIT_BANDS:
+        if low <= days <= high:
+            return label
+    return WAIT_LAST_BAND
+
+
+def referral_figures(school, term, *, protect):
+    start, end = _in_term(term)
+    referrals = list(
+        Referral.objects.filter(school=school)
+        .exclude(status=Referral.Status.DRAFT)
+        .filter(
+            Q(submitted_at__gte=start, submitted_at__lt=end)
+            | Q(decided_at__gte=start, decided_at__lt=end)
+        )
+        .only("status", "submitted_at", "decided_at")
+    )
+    made = [r for r in referrals if r.submitted_at and start <= r.submitted_at < end]
+    decided = [
+        r
+        for r in referrals
+        if r.decided_at
+        and start <= r.decided_at < end
+        and r.status in (Referral.Status.ACCEPTED, Referral.Status.DECLINED)
+    ]
+    by_state = _breakdown(
+        "Referrals made this term, by where they are now",
+        "Now",
+        "Referrals",
+        Counter(r.status for r in made),
+        REFERRAL_STATES,
+        protect=protect,
+        total=len(made),
+    )
+    decisions = _breakdown(
+        "Decisions made this term",
+        "Decision",
+        "Referrals",
+        Counter(r.status for r in decided),
+        DECISIONS,
+        protect=protect,
+        total=len(decided),
+    )
+    days = [r.days_waiting() for r in decided if r.submitted_at]
+    band_labels = [(label, label) for _, _, label in WAIT_BANDS] + [(WAIT_LAST_BAND,) * 2]
+    bands = _breakdown(
+        "Time from referral to decision",
+        "Waited",
+        "Referrals",
+        Counter(_band(d) for d in days),
+        band_labels,
+        protect=protect,
+        total=len(days),
+        total_label="Decided",
+    )
+    hide_stats = protect and len(days) < SMALL
+    median = statistics.median(days) if days else None
+    waiting = Waiting(
+        decided=len(days),
+        mean=None if hide_stats else _mean(days),
+        median=None if hide_stats or median is None else Decimal(str(median)),
+        shortest=None if hide_stats or not days else min(days),
+        longest=None if hide_stats or not days else max(days),
+        hidden=hide_stats and bool(days),
+        bands=_chart_for(bands, alt_prefix="Bar chart of days from referral to decision"),
+    )
+    return Referrals(
+        made=len(made),
+        by_state=_chart_for(by_state, alt_prefix="Bar chart of referrals made this term"),
+        decided=len(decided),
+        decisions=_chart_for(decisions, alt_prefix="Bar chart of decisions made this term"),
+        waiting=waiting,
+    )
+
+
+def attendance_by_case(case_ids, term, today):
+    """{case_id: Adherence} for the sessions expected during the term, up to today."""
+    until = min(today, term.ends_on)
+    result = defaultdict(Adherence)
+    if until < term.starts_on:
+        return result
+    book = SessionBook(Allocation.objects.filter(case_id__in=case_ids), until=until)
+    for allocation in book.allocations:
+        for session in book.sessions(allocation, until=until):
+            if session.date >= term.starts_on:
+                result[allocation.case_id].add(session)
+    return result
+
+
+@dataclass
+class Sessions:
+    """Sessions (not pupils) expected in the term against held, and why the rest were not."""
+
+    figures: Adherence
+    cases: int
+    until: object
+    rows: list
+    chart: str = ""
+    chart_alt: str = ""
+
+
+def session_figures(attendance, term, today):
+    total = Adherence()
+    for figures in attendance.values():
+        total += figures
+    rows = [("Held", total.held)] + total.reason_list
+    url, alt = _bar_chart(
+        [label for label, _ in rows],
+        [("Sessions", [n for _, n in rows])],
+        alt="Bar chart of sessions expected this term: "
+        + "; ".join(f"{label} {n}" for label, n in rows)
+        + f". Expected: {total.expected}.",
+    )
+    return Sessions(
+        figures=total,
+        cases=sum(1 for f in attendance.values() if f.expected),
+        until=min(today, term.ends_on),
+        rows=rows,
+        chart=url,
+        chart_alt=alt,
+    )
+
+
+@dataclass
+class AreaRow:
+    area: str
+    entry: Decimal | None
+    exit: Decimal | None
+    entry_pupils: Cell
+    exit_pupils: Cell
+
+    @property
+    def change(self):
+        if self.entry is None or self.exit is None:
+            return None
+        return self.exit - self.entry
+
+    @property
+    def change_display(self):
+        return _signed(self.change)
+
+
+@dataclass
+class Outcomes:
+    rows: list
+    scale: str
+    chart: str = ""
+    chart_alt: str = ""
+    any_hidden: bool = False
+
+
+def outcome_figures(school, case_ids, term, *, protect):
+    """Per outcome area: the mean of every staff-rating answer given at entry, and at exit,
+    for the term's cases (answers recorded by the end of the term)."""
+    answers = Answer.objects.filter(
+        administration__case_id__in=case_ids,
+        administration__questionnaire__kind=Questionnaire.Kind.STAFF_RATING,
+        administration__completed_on__lte=term.ends_on,
+    ).values_list("administration__stage", "item__outcome_area", "administration__case_id", "value")
+    values = defaultdict(list)
+    pupils = defaultdict(set)
+    for stage, area, case_id, value in answers:
+        values[(area, stage)].append(value)
+        pupils[(area, stage)].add(case_id)
+    rows = []
+    for area, label in OutcomeArea.choices:
+        if not values[(area, "entry")] and not values[(area, "exit")]:
+            continue
+        cells = {}
+        means = {}
+        for stage in ("entry", "exit"):
+            cell = Cell(label, len(pupils[(area, stage)]))
+            cell.hidden = protect and cell.value < SMALL
+            cells[stage] = cell
+            means[stage] = None if cell.hidden else _mean(values[(area, stage)])
+        rows.append(AreaRow(label, means["entry"], means["exit"], cells["entry"], cells["exit"]))
+    scale = (
+        Questionnaire.objects.filter(school=school, kind=Questionnaire.Kind.STAFF_RATING)
+        .order_by("-current", "-version")
+        .values_list("scale", flat=True)
+        .first()
+    )
+    labels = [s.strip() for s in (scale or "").split(";") if s.strip()]
+    scale_text = (
+        f"Answers run from 1 ({labels[0]}) to {len(labels)} ({labels[-1]})." if labels else ""
+    )
+    top = len(labels) or 5
+    outcomes = Outcomes(
+        rows=rows,
+        scale=scale_text,
+        any_hidden=any(r.entry_pupils.hidden or r.exit_pupils.hidden for r in rows),
+    )
+    if rows:
+        outcomes.chart, outcomes.chart_alt = _bar_chart(
+            [r.area for r in rows],
+            [
+                ("Entry", [None if r.entry is None else float(r.entry) for r in rows]),
+                ("Exit", [None if r.exit is None else float(r.exit) for r in rows]),
+            ],
+            alt="Bar chart of the mean staff rating per outcome area at entry and exit: "
+            + "; ".join(
+                f"{r.area} entry {r.entry if r.entry is not None else 'not shown'}, "
+                f"exit {r.exit if r.exit is not None else 'not shown'}"
+                for r in rows
+            )
+            + ".",
+            value_range=(0, top),
+            integers=False,
+            width=OUTCOME_CHART_WIDTH,
+        )
+    return outcomes
+
+
+REVIEW_STATES = [
+    *[(d, d.label) for d in TermlyReview.Decision],
+    ("undecided", "Prepared, not yet decided"),
+    ("none", "No review for this term"),
+]
+
+
+def review_figures(cases, reviews, *, protect):
+    counts = Counter()
+    for case in cases:
+        review = reviews.get(case.pk)
+        counts[("none" if review is None else review.decision or "undecided")] += 1
+    breakdown = _breakdown(
+        "Termly review decisions for this term",
+        "Decision",
+        "Cases",
+        counts,
+        REVIEW_STATES,
+        protect=protect,
+        total=len(cases),
+        total_label="Cases this term",
+    )
+    return _chart_for(breakdown, alt_prefix="Bar chart of this term's review decisions")
+
+
+def closure_figures(cases, term, *, protect):
+    """Cases closed during the term, by the reason recorded at closure (a refusal of consent
+    closes a case without a case study, with its own reason)."""
+    closed = [c for c in cases if _closed_in_term(c, term)]
+    reasons = dict(
+        CaseClosure.objects.filter(case__in=[c.pk for c in closed]).values_list("case_id", "reason")
+    )
+    labels = dict(CaseClosure.Reason.choices)
+    counts = Counter(
+        labels[reasons[c.pk]] if c.pk in reasons else (c.closed_reason or "Not recorded")
+        for c in closed
+    )
+    order = [(label, label) for label in labels.values()]
+    order += [(label, label) for label in sorted(counts) if label not in labels.values()]
+    breakdown = _breakdown(
+        "Cases closed this term, by reason",
+        "Reason",
+        "Cases",
+        counts,
+        order,
+        protect=protect,
+        total=len(closed),
+        total_label="Closed",
+    )
+    return _chart_for(breakdown, alt_prefix="Bar chart of cases closed this term by reason")
+
+
+# --- One page per case -----------------------------------------------------------------------
+
+
+@dataclass
+class TargetRow:
+    number: int
+    what: str
+    area: str
+    by_when: object
+    status: str
+    latest: str
+    latest_on: object
+    entries: int
+
+
+@dataclass
+class CasePage:
+    """What one case's page shows, already chosen for the audience: a governors' page holds
+    no name, UPN, date of birth or free text about the child."""
+
+    reference: str
+    heading: str
+    facts: list
+    decision: str
+    decision_detail: str
+    targets: list
+    attendance: Adherence
+    named: bool = False
+
+
+def _targets_by_case(case_ids, term):
+    """The targets set by the end of the term, open ones first (as the action plan lists
+    them), with the latest progress noted by then."""
+    progress = TargetProgress.objects.filter(
+        target=OuterRef("pk"), record__date__lte=term.ends_on
+    ).order_by("-record__date", "-pk")
+    _, end = _in_term(term)
+    targets = (
+        Target.objects.filter(case_id__in=case_ids, created_at__lt=end)
+        .annotate(
+            entries=Count("progress", filter=Q(progress__record__date__lte=term.ends_on)),
+            latest_rating=Subquery(progress.values("rating")[:1]),
+            latest_on=Subquery(progress.values("record__date")[:1]),
+        )
+        .order_by("case_id", "by_when", "pk")
+    )
+    found = defaultdict(list)
+    for target in targets:
+        found[target.case_id].append(target)
+    for listed in found.values():
+        listed.sort(key=lambda t: t.status != Target.Status.OPEN)  # open ones first
+    return found
+
+
+def _decision(review, term):
+    if review is None:
+        return "No review for this term", ""
+    if not review.decision:
+        prepared = f"Prepared on {review.prepared_on:%d/%m/%Y}" if review.prepared_on else ""
+        return "Not yet decided", prepared
+    parts = []
+    if review.refer_on_to:
+        parts.append(f"Referred on to: {review.get_refer_on_to_display()}")
+    if review.decided_on:
+        parts.append(f"decided on {review.decided_on:%d/%m/%Y}")
+    if review.next_review_on:
+        parts.append(f"next review {review.next_review_on:%d/%m/%Y}")
+    detail = "; ".join(parts)
+    return review.get_decision_display(), detail[:1].upper() + detail[1:]
+
+
+def case_pages(cases, reviews, attendance, term, *, named):
+    targets = _targets_by_case([c.pk for c in cases], term)
+    ordered = (
+        sorted(cases, key=lambda c: (c.pupil.legal_last_name, c.pupil.first_name, c.pk))
+        if named
+        else sorted(cases, key=lambda c: c.pk)
+    )
+    pages = []
+    for case in ordered:
+        decision, detail = _decision(reviews.get(case.pk), term)
+        facts = []
+        if named:
+            pupil = case.pupil
+            facts += [
+                ("Case reference", case.reference),
+                ("Class", str(pupil.school_class or pupil.get_year_group_display())),
+                ("Mentor", str(case.mentor) if case.mentor else "Not allocated"),
+            ]
+        facts += [
+            ("Support", case.get_support_type_display()),
+            ("Opened", f"{case.opened_on:%d/%m/%Y}"),
+        ]
+        if _closed_in_term(case, term):
+            facts.append(("Closed", f"{case.closed_on:%d/%m/%Y}"))
+        rows = []
+        for number, t in enumerate(targets.get(case.pk, []), start=1):
+            rows.append(
+                TargetRow(
+                    number=number,
+                    what=t.what if named else "",
+                    area=t.get_outcome_area_display(),
+                    by_when=t.by_when,
+                    status=t.get_status_display(),
+                    latest=TargetProgress.Rating(t.latest_rating).label if t.latest_rating else "",
+                    latest_on=t.latest_on,
+                    entries=t.entries,
+                )
+            )
+        figures = attendance.get(case.pk) or Adherence()
+        pages.append(
+            CasePage(
+                reference=case.reference,
+                heading=case.pupil.full_name if named else f"Case {case.reference}",
+                facts=facts,
+                decision=decision,
+                decision_detail=detail,
+                targets=rows,
+                attendance=figures,
+                named=named,
+            )
+        )
+    return pages
+
+
+# --- The whole pack --------------------------------------------------------------------------
+
+
+def pack_title(school, term, audience):
+    return f"Termly review pack, {term_label(term)}, {school} ({AUDIENCE_NAMES[audience]})"
+
+
+def pack_context(school, term, audience, *, today=None):
+    """Everything the pack's template shows, chosen for ``audience`` ("staff" or
+    "governors"). A fixed number of queries, whatever the number of cases."""
+    if audience not in AUDIENCE_NAMES:
+        raise ValueError(f"Unknown audience {audience!r}: choose staff or governors.")
+    if term.academic_year.school_id != school.pk:
+        raise ValueError(f"{term} is not a term of {school}.")
+    today = today or timezone.localdate()
+    protect = audience == GOVERNORS
+    cases = list(term_cases(school, term))
+    case_ids = [c.pk for c in cases]
+    reviews = {r.case_id: r for r in TermlyReview.objects.filter(term=term, case_id__in=case_ids)}
+    attendance = attendance_by_case(case_ids, term, today)
+    return {
+        "school": school,
+        "term": term,
+        "term_label": term_label(term),
+        "audience": audience,
+        "for_governors": protect,
+        "title": pack_title(school, term, audience),
+        "as_at": min(today, term.ends_on),
+        "small": SMALL,
+        "fewer": FEWER,
+        "caseload": caseload_figures(cases, term, protect=protect),
+        "referrals": referral_figures(school, term, protect=protect),
+        "sessions": session_figures(attendance, term, today),
+        "outcomes": outcome_figures(school, case_ids, term, protect=protect),
+        "reviews": review_figures(cases, reviews, protect=protect),
+        "closures": closure_figures(cases, term, protect=protect),
+        "cases": case_pages(cases, reviews, attendance, term, named=not protect),
+    }
+
+
+# --- Rendering, with progress ----------------------------------------------------------------
+
+# Pages before the first case's page: the cover and the programme summary.
+SUMMARY_PAGES = 5
+# Where the progress stands when the figures are gathered, and when layout is done.
+GATHERED, LAID_OUT = 10, 95
+
+
+class _LayoutWatcher(logging.Filter):
+    """Hears WeasyPrint's progress messages ("Step 5 - Creating layout - Page 12", logged at
+    INFO on ``weasyprint.progress``) for the threads that asked, and keeps those messages out
+    of the logs. Only the progress bar depends on their wording: if it changes, progress
+    stops moving during layout and nothing else."""
+
+    def __init__(self):
+        super().__init__()
+        self.lock = threading.Lock()
+        self.listeners = {}
+        self.logger = logging.getLogger("weasyprint.progress")
+        self.level = None
+        self.passes = logging.WARNING
+
+    def filter(self, record):
+        listener = self.listeners.get(record.thread)
+        if listener is None:
+            return record.levelno >= self.passes
+        message = str(record.msg)
+        if message.startswith("Step 5 - Creating layout - Page") and record.args:
+            listener(record.args[0])
+        elif message.startswith("Step 6"):
+            listener(None)
+        return False
+
+    @contextmanager
+    def listening(self, listener):
+        me = threading.get_ident()
+        with self.lock:
+            if not self.listeners:
+                self.level = self.logger.level
+                self.passes = self.logger.getEffectiveLevel()
+                self.logger.addFilter(self)
+                self.logger.setLevel(logging.INFO)
+            self.listeners[me] = listener
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.listeners.pop(me, None)
+                if not self.listeners:
+                    self.logger.removeFilter(self)
+                    self.logger.setLevel(self.level)
+
+
+_watcher = _LayoutWatcher()
+
+
+def render_review_pack(school, term, audience, user, progress=None, *, today=None) -> bytes:
+    """The pack as PDF bytes. ``progress(percent)``, when given, is called with a rising
+    whole number as the figures are gathered and as pages (a case a page) are laid out;
+    100 once the PDF is written. ``user`` is who the footer says printed it (may be None)."""
+    reached = [0]
+
+    def report(percent):
+        percent = max(0, min(100, int(percent)))
+        if progress is not None and percent > reached[0]:
+            reached[0] = percent
+            progress(percent)
+
+    context = pack_context(school, term, audience, today=today)
+    report(GATHERED)
+    expected_pages = SUMMARY_PAGES + len(context["cases"])
+
+    def laid_out(page):
+        if page is None:  # writing the PDF
+            report(LAID_OUT)
+            return
+        share = min(page, expected_pages) / expected_pages
+        report(GATHERED + (LAID_OUT - 1 - GATHERED) * share)
+
+    if user is not None:
+        context["printed_by"] = str(user)
+    with _watcher.listening(laid_out):
+        data = render_pdf(PACK_TEMPLATE, context, title=context["title"])
+    report(100)
+    return data

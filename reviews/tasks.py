@@ -1,0 +1,92 @@
+"""Background work of the reviews app, run by the task worker (``manage.py db_worker``).
+
+A review pack takes seconds to lay out (a page per case), so the page that asks for one only
+records a GeneratedDocument and enqueues ``make_review_pack``; the worker makes the PDF,
+writes it under ``settings.GENERATED_DIR`` and keeps the document's status and progress up
+to date for the page that polls it.
+"""
+
+import logging
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.db import OperationalError, transaction
+from django.utils import timezone
+from django_tasks import task
+
+from .models import GeneratedDocument
+from .pack import render_review_pack
+from .services import save_as
+
+logger = logging.getLogger(__name__)
+
+Status = GeneratedDocument.Status
+
+
+def generated_path(file_name):
+    """Where a generated document's file lives: directly under GENERATED_DIR, never above."""
+    name = Path(file_name).name
+    if not name or name != file_name:
+        raise ValueError(f"Not a plain file name: {file_name!r}")
+    return Path(settings.GENERATED_DIR) / name
+
+
+def pack_file_name(document):
+    return f"review-pack-{document.pk}.pdf"
+
+
+def _write(path, data):
+    """Write the whole file or nothing: a half-written pack is never offered for download."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    # Only the owner may read it: a staff pack names pupils.
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as f:
+        f.write(data)
+    os.replace(partial, path)
+
+
+@task()
+def make_review_pack(document_id):
+    """Make the review pack a GeneratedDocument asks for: running, progress, ready or failed."""
+    with transaction.atomic():
+        document = (
+            GeneratedDocument.objects.select_for_update(of=("self",))
+            .select_related("school", "term__academic_year", "requested_by")
+            .filter(pk=document_id, kind=GeneratedDocument.Kind.REVIEW_PACK)
+            .first()
+        )
+        if document is None or document.status != Status.WAITING:
+            # Gone, or already taken by another run of the task: nothing to do.
+            return None
+        user = document.requested_by
+        document.status, document.progress, document.error = Status.RUNNING, 0, ""
+        save_as(document, user, "Being made")
+
+    def progress(percent):
+        # An update, not a save: no history row per per cent. Best effort: a busy database
+        # costs the progress bar one step, never the pack.
+        try:
+            GeneratedDocument.objects.filter(pk=document.pk).update(progress=min(percent, 99))
+        except OperationalError:
+            logger.warning("Review pack %s: progress %s%% not saved", document.pk, percent)
+
+    try:
+        data = render_review_pack(
+            document.school, document.term, document.audience, user, progress=progress
+        )
+        name = pack_file_name(document)
+        _write(generated_path(name), data)
+    except Exception as exc:
+        logger.exception("Review pack %s failed", document.pk)
+        document.status = Status.FAILED
+        document.error = f"The pack could not be made ({type(exc).__name__})."[:300]
+        document.finished_at = timezone.now()
+        save_as(document, user, "Failed")
+        raise
+    document.status, document.progress = Status.READY, 100
+    document.file_name = name
+    document.finished_at = timezone.now()
+    save_as(document, user, "Ready")
+    return name
