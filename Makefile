@@ -45,6 +45,7 @@ test: lint
 
 bench: install
 	$(PY) bench/import_roster.py
+	$(PY) bench/pdf.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
