@@ -61,6 +61,14 @@ def _related_names(model, records):
     return names
 
 
+def save_as(obj, user, reason=None):
+    """Save with the history saying who (and why), whatever called: a page, admin or a command."""
+    obj._history_user = user
+    if reason:
+        obj._change_reason = reason
+    obj.save()
+
+
 def entries_for(history_qs, label):
     """Turn historical records of one model into entries, oldest first.
 

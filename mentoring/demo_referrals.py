@@ -18,6 +18,7 @@ from django.utils import timezone
 from referrals import services
 from referrals.models import Barrier, ConsentRecord, Criterion, Referral
 
+from .audit import save_as
 from .calendar import SchoolCalendar
 from .models import Case, Gender, SupportType, YearGroup
 
@@ -538,12 +539,6 @@ def _fill(text, pupil):
     )
 
 
-def _save(obj, user):
-    """Save, the history saying who did it (as the services do)."""
-    obj._history_user = user
-    obj.save()
-
-
 def _at(day, hour, minute=0):
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
@@ -621,7 +616,7 @@ class _Seeder:
         if spec.status == S.DRAFT:
             return
         referral.submitted_at = submitted
-        _save(referral, referrer)
+        save_as(referral, referrer)
 
         if spec.discussion:
             days, note = spec.discussion
@@ -634,7 +629,7 @@ class _Seeder:
                 note=_fill(note, pupil),
             )
             discussion.created_at = _at(discussed_on, 16, 10)
-            _save(discussion, self.coordinator)
+            save_as(discussion, self.coordinator)
         if spec.status == S.WITHDRAWN:
             services.referral_withdraw(
                 referral=referral, user=referrer, reason=_fill(spec.reason, pupil)
@@ -662,12 +657,12 @@ class _Seeder:
         if spec.status == S.WAITLISTED:
             return
         referral.decided_at = _at(panel_day, 16, 5)
-        _save(referral, self.coordinator)
+        save_as(referral, self.coordinator)
         if referral.case is None:
             return
         case = referral.case
         case.opened_on = panel_day
-        _save(case, self.coordinator)
+        save_as(case, self.coordinator)
         if spec.letter_school_days_ago is not None:
             self._letter(case, self.school_day(spec.letter_school_days_ago))
         if spec.consent is not None:
@@ -699,7 +694,7 @@ class _Seeder:
         criteria, barriers = self._form(referral, spec.form, pupil)
         # referral_save refuses a pupil with an open case, which this pupil already has.
         referral.full_clean(exclude=["criteria", "barriers", "panel"])
-        _save(referral, referrer)
+        save_as(referral, referrer)
         referral.criteria.set(criteria)
         referral.barriers.set(barriers)
         referral = services.referral_prioritise(
@@ -714,7 +709,7 @@ class _Seeder:
         referral.decided_by = self.coordinator
         referral.support_type = case.support_type
         referral.case = case
-        _save(referral, self.coordinator)
+        save_as(referral, self.coordinator)
         self._letter(case, min(opened + dt.timedelta(days=1), self.today))
         answered = min(opened + dt.timedelta(days=1 + spec.answered_after_days), self.today)
         self._consent(case, D.GIVEN, answered, spec.consent_method, spec.consent_note)
@@ -742,4 +737,4 @@ class _Seeder:
             note=_fill(note, case.pupil),
         )
         record.recorded_at = _at(decided_on, 15, 40)
-        _save(record, self.coordinator)
+        save_as(record, self.coordinator)

@@ -28,6 +28,7 @@ import random
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from mentoring.audit import save_as
 from referrals.models import ConsentRecord, Referral
 from reviews.closure import case_close
 from reviews.meetings import action_done, meeting_record
@@ -46,7 +47,6 @@ from reviews.questionnaires import (
     instrument_score_record,
     questionnaires_ensure_defaults,
 )
-from reviews.services import save_as
 from reviews.targets import observation_add, progress_save, target_add, target_set_status
 from reviews.termly import review_decide, review_save, teacher_view_save, term_containing
 from sessions import services as session_services

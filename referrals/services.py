@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from mentoring.audit import save_as
 from mentoring.models import Case, Pupil
 
 from . import notifications
@@ -75,12 +76,6 @@ def school_lists_ensure(*, school):
         if not model.objects.filter(school=school).exists():
             for position, name in enumerate(names, start=1):
                 model.objects.create(school=school, name=name, position=position)
-
-
-def _save(obj, user):
-    """Save with the history saying who, whatever called us (a page, admin or a command)."""
-    obj._history_user = user
-    obj.save()
 
 
 def _when(moment):
@@ -160,7 +155,7 @@ def referral_save(*, referral, user, criteria, barriers, submit):
             referral.status = S.NEW
             referral.submitted_at = timezone.now()
         referral.full_clean(exclude=["criteria", "barriers", "panel"])
-        _save(referral, user)
+        save_as(referral, user)
         referral.criteria.set(criteria)
         referral.barriers.set(barriers)
         if submit:
@@ -178,10 +173,10 @@ def discussion_add(*, referral, user, discussed_on, with_whom, note):
             referral=current, discussed_on=discussed_on, with_whom=with_whom, note=note, author=user
         )
         discussion.full_clean()
-        _save(discussion, user)
+        save_as(discussion, user)
         if current.status == S.NEW:
             current.status = S.UNDER_DISCUSSION
-            _save(current, user)
+            save_as(current, user)
     return discussion
 
 
@@ -196,7 +191,7 @@ def referral_prioritise(*, referral, user, priority, panel, prioritised_on):
         current.priority = priority
         current.prioritised_on = prioritised_on
         current.prioritised_by = user
-        _save(current, user)
+        save_as(current, user)
         current.panel.set(panel)
     return current
 
@@ -222,11 +217,11 @@ def referral_decide(*, referral, user, decision, support_type="", reason=""):
             current.support_type = support_type
             case = Case(school=current.school, pupil=current.pupil, support_type=support_type)
             case.full_clean()
-            _save(case, user)
+            save_as(case, user)
             current.case = case
         if decision == S.DECLINED:
             current.decline_reason = reason.strip()
-        _save(current, user)
+        save_as(current, user)
         if decision != S.WAITLISTED:
             transaction.on_commit(lambda: notifications.referral_decided(current))
     return current
@@ -238,7 +233,7 @@ def referral_withdraw(*, referral, user, reason):
         _refuse_move(current, S.WITHDRAWN)
         current.status = S.WITHDRAWN
         current.withdrawn_reason = reason.strip() or f"Withdrawn by {user}"
-        _save(current, user)
+        save_as(current, user)
     return current
 
 
@@ -287,12 +282,12 @@ def consent_record(*, case, user, decision, given_by, relationship, method, deci
             recorded_by=user,
         )
         record.full_clean()
-        _save(record, user)
+        save_as(record, user)
         if decision == D.REFUSED:
             case.status = Case.Status.CLOSED
             case.closed_on = decided_on
             case.closed_reason = "Parental consent refused"
-            _save(case, user)
+            save_as(case, user)
     return record
 
 
@@ -326,7 +321,7 @@ def letter_wording_save(*, school, user, body):
     template = LetterTemplate.objects.filter(school=school).first() or LetterTemplate(school=school)
     if template.body != body or template.pk is None:
         template.body = body
-        _save(template, user)
+        save_as(template, user)
     return template
 
 
@@ -367,7 +362,7 @@ def consent_letter_send(*, case, user, addressed_to=None, sent_on=None):
         sent_by=user,
     )
     letter.full_clean()
-    _save(letter, user)
+    save_as(letter, user)
     return letter
 
 

@@ -11,11 +11,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from mentoring.audit import save_as
 from mentoring.models import Case
 from sessions.models import Allocation, Slot
 
 from .models import Administration, CaseClosure
-from .services import ensure_open, save_as
+from .services import ensure_open
 
 
 @transaction.atomic

@@ -11,10 +11,11 @@ from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 from django.utils import timezone
 
 from mentoring import permissions
+from mentoring.audit import save_as
 from mentoring.models import Case, User
 
 from .models import MeetingAction, MeetingRecord
-from .services import ensure_open, save_as
+from .services import ensure_open
 
 # --- Who may do what with an action --------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.utils import timezone
 
+from mentoring.audit import save_as
 from mentoring.models import Case
 
 from .models import (
@@ -24,7 +25,7 @@ from .models import (
     Questionnaire,
     QuestionnaireItem,
 )
-from .services import ensure_open, save_as
+from .services import ensure_open
 
 K = Questionnaire.Kind
 A = OutcomeArea

@@ -12,11 +12,3 @@ def ensure_open(case):
             "This case is closed, so it can no longer be changed. Start a new block to "
             "work with the pupil again."
         )
-
-
-def save_as(obj, user, reason=None):
-    """Save with the history saying who (and why), whatever called us."""
-    obj._history_user = user
-    if reason:
-        obj._change_reason = reason
-    obj.save()

@@ -7,10 +7,11 @@ from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from mentoring import permissions
+from mentoring.audit import save_as
 from mentoring.models import Case
 
 from .models import Observation, Target, TargetProgress
-from .services import ensure_open, save_as
+from .services import ensure_open
 
 NEEDS_MEASURE = "Say how it will be measured: a SMART target needs a measure."
 NEEDS_DATE = "Give the date to review it by: a SMART target needs one."

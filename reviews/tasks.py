@@ -15,9 +15,10 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from django_tasks import task
 
+from mentoring.audit import save_as
+
 from .models import GeneratedDocument
 from .pack import render_review_pack
-from .services import save_as
 
 logger = logging.getLogger(__name__)
 

@@ -15,12 +15,13 @@ from django.db import transaction
 from django.db.models import Avg, Exists, OuterRef, Subquery
 from django.utils import timezone
 
+from mentoring.audit import save_as
 from mentoring.models import Case, Term
 from sessions.book import SessionBook, adherence
 from sessions.models import Allocation
 
 from .models import Administration, Target, TermlyReview
-from .services import ensure_open, save_as
+from .services import ensure_open
 from .targets import action_plan
 
 D = TermlyReview.Decision

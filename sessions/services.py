@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mentoring import permissions
+from mentoring.audit import save_as
 from mentoring.models import Case, ClassStaff, Role, Room, StaffMember
 from referrals.models import ConsentRecord
 from referrals.services import consent_in_force, consent_in_force_from
@@ -28,14 +29,6 @@ from .schedule import (
     expected_for_allocation,
     slot_dates,
 )
-
-
-def _save(obj, user, reason=None):
-    """Save with the history saying who (and why), whatever called us."""
-    obj._history_user = user
-    if reason:
-        obj._change_reason = reason
-    obj.save()
 
 
 def _minutes(t):
@@ -177,16 +170,16 @@ def allocate(
         block_ends_on=last_week,
     )
     slot.full_clean()
-    _save(slot, user, "Allocated")
+    save_as(slot, user, "Allocated")
     return _place(case, slot, user, dates[0])
 
 
 def _place(case, slot, user, starts_on):
     allocation = Allocation(slot=slot, case=case, starts_on=starts_on)
-    _save(allocation, user, "Allocated")
+    save_as(allocation, user, "Allocated")
     if case.mentor_id != slot.mentor_id:
         case.mentor = slot.mentor
-        _save(case, user, "Mentor allocated")
+        save_as(case, user, "Mentor allocated")
     return allocation
 
 
@@ -248,11 +241,11 @@ def slot_change(*, slot, user, reason, **changes):
     )
     slot.block_ends_on = last_week
     slot.full_clean()
-    _save(slot, user, reason.strip())
+    save_as(slot, user, reason.strip())
     for allocation in slot.allocations.filter(ended_on__isnull=True).select_related("case"):
         if allocation.case.mentor_id != slot.mentor_id:
             allocation.case.mentor = slot.mentor
-            _save(allocation.case, user, "Mentor changed with the slot")
+            save_as(allocation.case, user, "Mentor changed with the slot")
     return slot
 
 
@@ -273,7 +266,7 @@ def session_move(*, slot, user, original_date, moved_to, reason):
         defaults={"moved_to": moved_to, "reason": reason.strip(), "moved_by": user},
     )
     move.moved_to, move.reason, move.moved_by = moved_to, reason.strip(), user
-    _save(move, user, "Session moved")
+    save_as(move, user, "Session moved")
     return move
 
 
@@ -328,7 +321,7 @@ def session_record_save(*, record, user, today=None):
         record.author = user
         newly_flagged = record.safeguarding_concern
     record.full_clean()
-    _save(record, user, "Session logged" if is_new else "Session record revised")
+    save_as(record, user, "Session logged" if is_new else "Session record revised")
     if newly_flagged:
         transaction.on_commit(lambda: notifications.safeguarding_concern(record))
     return record
@@ -350,7 +343,7 @@ def safeguarding_acknowledge(*, record, user, action):
     record.dsl_seen_at = record.dsl_seen_at or timezone.now()
     record.dsl_seen_by = record.dsl_seen_by or user
     record.dsl_action = action.strip()
-    _save(record, user, "Seen by the DSL")
+    save_as(record, user, "Seen by the DSL")
     return record
 
 

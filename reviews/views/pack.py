@@ -16,14 +16,13 @@ from django.urls import path
 from django.utils import timezone
 
 from mentoring import permissions
-from mentoring.audit import record_access
+from mentoring.audit import record_access, save_as
 from mentoring.forms_util import crispy_helper
 from mentoring.landing import section
 from mentoring.models import AccessEvent, Role, Term
 
 from .. import pack
 from ..models import GeneratedDocument
-from ..services import save_as
 from ..tasks import generated_path, make_review_pack
 
 Status = GeneratedDocument.Status

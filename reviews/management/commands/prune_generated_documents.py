@@ -18,8 +18,8 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from mentoring.audit import save_as
 from reviews.models import GeneratedDocument
-from reviews.services import save_as
 from reviews.tasks import generated_path
 
 Status = GeneratedDocument.Status
