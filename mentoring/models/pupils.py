@@ -65,6 +65,9 @@ class Pupil(models.Model):
     looked_after = models.BooleanField("looked-after child", default=False)
     ethnicity = models.CharField(max_length=100, blank=True)
     date_left = models.DateField(null=True, blank=True)
+    # Set when the retention schedule replaced the pupil's identifying details; the cases
+    # stay, so the programme's counts do not change.
+    anonymised_on = models.DateField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     objects = PupilQuerySet.as_manager()

@@ -1,6 +1,7 @@
 """The school and its calendar: academic years, terms with half-terms, closure days, rooms."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -35,6 +36,21 @@ class School(models.Model):
     )
     session_overdue_after = models.PositiveSmallIntegerField(
         "session record overdue after (school days)", default=2
+    )
+    # Retention schedule: a closed case is due for review (anonymisation) when its pupil
+    # reaches these ages. The usual records-management advice for schools is the 25th
+    # birthday for both; a school's child protection policy may set a longer time for notes
+    # that raised a safeguarding concern.
+    records_kept_until_age = models.PositiveSmallIntegerField(
+        "keep mentoring records until the pupil is (years old)",
+        default=25,
+        validators=[MinValueValidator(18), MaxValueValidator(100)],
+    )
+    safeguarding_kept_until_age = models.PositiveSmallIntegerField(
+        "keep cases with safeguarding notes until the pupil is (years old)",
+        default=25,
+        validators=[MinValueValidator(18), MaxValueValidator(100)],
+        help_text="As the school's child protection policy says.",
     )
     history = HistoricalRecords()
 
