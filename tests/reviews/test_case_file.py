@@ -21,6 +21,7 @@ from reviews.models import Questionnaire, TermlyReview
 from sessions import services as sessions
 from sessions.models import SessionRecord
 
+from ..clock import freeze_today
 from ..factories import ClosureDayFactory, ContactFactory, RoomFactory, TermFactory, make_referral
 
 pytestmark = pytest.mark.django_db
@@ -34,10 +35,7 @@ HEADINGS = [f"{s.number}. {s.title}" for s in SECTIONS]
 
 @pytest.fixture(autouse=True)
 def frozen_today(monkeypatch):
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
-    return TODAY
+    return freeze_today(monkeypatch, TODAY)
 
 
 def text_of(data):

@@ -15,6 +15,7 @@ from reviews.models import Administration, CaseClosure, Questionnaire, TermlyRev
 from sessions import services as sessions
 from sessions.models import SessionRecord
 
+from ..clock import freeze_today
 from ..factories import CaseFactory, ClosureDayFactory, RoomFactory, TermFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +25,7 @@ CLOSED_MESSAGE = "This case is closed, so it can no longer be changed."
 
 @pytest.fixture(autouse=True)
 def frozen_today(monkeypatch):
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
-    return TODAY
+    return freeze_today(monkeypatch, TODAY)
 
 
 @pytest.fixture

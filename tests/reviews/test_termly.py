@@ -25,6 +25,7 @@ from reviews.models import (
 from sessions import services as sessions
 from sessions.models import SessionRecord
 
+from ..clock import freeze_today
 from ..factories import (
     AcademicYearFactory,
     CaseFactory,
@@ -45,10 +46,7 @@ TARGET_TEXT = "Joins a playground game with a friend at least twice a week."
 @pytest.fixture(autouse=True)
 def frozen_today(monkeypatch):
     """The pages and services think it is Monday 23 November 2026."""
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
-    return TODAY
+    return freeze_today(monkeypatch, TODAY)
 
 
 @pytest.fixture

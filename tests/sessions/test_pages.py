@@ -11,6 +11,7 @@ from django.urls import reverse
 from sessions import services
 from sessions.models import CalendarFeed, SessionRecord
 
+from ..clock import freeze_today
 from ..factories import CaseFactory, PupilFactory, RoomFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,10 +21,7 @@ TODAY = dt.date(2026, 11, 23)
 @pytest.fixture
 def frozen_today(monkeypatch):
     """The pages think it is Monday 23 November 2026."""
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
-    return TODAY
+    return freeze_today(monkeypatch, TODAY)
 
 
 @pytest.fixture

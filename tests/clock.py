@@ -1,0 +1,19 @@
+"""Make the app think it is a given day, for tests written against a fixed calendar."""
+
+from django.apps import apps
+from django.utils import timezone
+
+
+def freeze_today(monkeypatch, day):
+    """``timezone.localdate()`` returns ``day``, and so do the date fields that default to it.
+
+    A field declared with ``default=timezone.localdate`` holds the function itself, taken when
+    the model was defined, so patching the module alone would leave new rows dated today.
+    """
+    real = timezone.localdate
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if field.default is real:
+                monkeypatch.setattr(field, "default", lambda: day)
+    return day
