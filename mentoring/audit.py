@@ -116,15 +116,25 @@ def timeline(*entry_lists):
     return sorted(merged, key=lambda e: e.when, reverse=True)
 
 
-def record_access(request, action, what, *, school=None, pupil=None, user=None):
-    """Note that someone saw, printed or downloaded something about a child."""
-    from .models import AccessEvent
+def record_access(request, action, what, *, school=None, pupil=None, user=None, username=""):
+    """Note that someone saw, printed or downloaded something about a child.
 
-    AccessEvent.objects.create(
-        user=user or getattr(request, "user", None),
+    ``request`` gives who (when ``user`` is not given) and from which address (as the
+    sign-in lockout reads it, so trusted proxies are seen through); a management
+    command passes None. The entry joins the access log's chain (``mentoring.access_log``).
+    """
+    from . import access_log
+    from .accounts.addresses import client_address
+
+    if user is None and request is not None:
+        signed_in = getattr(request, "user", None)
+        user = signed_in if getattr(signed_in, "is_authenticated", False) else None
+    return access_log.append(
         action=action,
-        what=what[:200],
+        what=what,
+        user=user,
+        username=username,
         school=school or (pupil.school if pupil is not None else None),
         pupil=pupil,
-        address=request.META.get("REMOTE_ADDR") if request is not None else None,
+        address=client_address(request) if request is not None else None,
     )
