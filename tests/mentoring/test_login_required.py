@@ -1,34 +1,16 @@
 """Deny by default: every URL of the project sends an anonymous visitor to sign in."""
 
-import re
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
+
+from ..urlwalk import example_path, walk
 
 # Pages that must be reachable before signing in: the sign-in page, and the calendar feed,
 # which a calendar app fetches without signing in (its secret link is the key).
 PUBLIC = {"login", "calendar_feed"}
 
 
-def walk(resolver, prefix=""):
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            yield from walk(entry, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            yield entry.name, prefix + str(entry.pattern)
-
-
-def example_path(route):
-    """A concrete path for a route, with made-up values for its parameters."""
-    path = re.sub(r"<int:\w+>", "1", route)
-    path = re.sub(r"<(path:)?\w+>", "x", path)
-    path = re.sub(r"<\w+:\w+>", "x", path)
-    # Regex routes (the admin's catch-all and per-app index).
-    path = re.sub(r"\(\?P<\w+>[^)]*\)", "x", path)
-    return "/" + path.lstrip("^").rstrip("$")
-
-
-ALL_ROUTES = {(name, example_path(route)) for name, route in walk(get_resolver())}
+ALL_ROUTES = {(p.name, example_path(p.route)) for p in walk()}
 ROUTES = sorted(((n, p) for n, p in ALL_ROUTES if n not in PUBLIC), key=str)
 
 
