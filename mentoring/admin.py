@@ -2,9 +2,11 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import permissions
+from . import conflicts, permissions
+from .conflicts import ConflictCheckedModelForm, ConflictCheckMixin, VersionField
 from .models import (
     AcademicYear,
     ClassStaff,
@@ -26,9 +28,15 @@ SCHOOL_FILTER = ("school", RELATED_ONLY)
 
 
 class SchoolScopedAdmin(SimpleHistoryAdmin):
-    """Office staff see and choose only objects of the schools they set up."""
+    """Office staff see and choose only objects of the schools they set up.
+
+    Every change form is checked for a change saved by someone else since it was opened
+    (``mentoring.conflicts``): their version is shown beside the office's, nothing overwritten.
+    """
 
     school_path = "school"
+    form = ConflictCheckedModelForm
+    change_form_template = "admin/change_form_conflict.html"
 
     def _schools(self, request):
         return permissions.setup_schools(request.user)
@@ -74,6 +82,12 @@ class SchoolScopedAdmin(SimpleHistoryAdmin):
 
 class ScopedInline(admin.TabularInline):
     extra = 0
+    form = ConflictCheckedModelForm  # each row checked, as the change form is
+    # A tampered row count must not make the page build thousands of rows.
+    max_num = 50
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, absolute_max=self.max_num, **kwargs)
 
     def _may(self, request):
         return request.user.is_superuser or permissions.can_manage_setup(request.user)
@@ -162,14 +176,27 @@ class PupilAdmin(SchoolScopedAdmin):
         return request.user.is_superuser
 
 
+class StaffAccountForm(ConflictCheckMixin, UserChangeForm):
+    conflict_check_in_clean = True
+    opened_version = VersionField()
+
+    def conflict_attrs(self):
+        # Signing in changes these without anyone editing the account.
+        attrs = super().conflict_attrs()
+        return {k: v for k, v in attrs.items() if v not in ("password", "last_login")}
+
+
 @admin.register(User)
 class StaffAccountAdmin(UserAdmin, SchoolScopedAdmin):
     school_path = "memberships__school"
+    form = StaffAccountForm
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
     list_filter = ["is_active"]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None:
+            fieldsets = [*fieldsets, (None, {"fields": [conflicts.FIELD]})]
         if request.user.is_superuser:
             return fieldsets
         # The office manages accounts, not Django's own superuser switches.

@@ -8,7 +8,8 @@ class MentoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import sections  # noqa: F401  (registers the landing-page sections)
+        # Registers the landing-page sections, and the access log's sign-in receivers.
+        from . import sections, signals  # noqa: F401
 
 
 class MentoringAdminConfig(admin_apps.AdminConfig):

@@ -16,6 +16,7 @@ case from ``demo_reviews``, through the reviews services.
 
 import datetime as dt
 import random
+from base64 import b32decode
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,8 +24,10 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.gb import upn as upn_number
 
+from .accounts.services import make_backup_codes
 from .demo_referrals import seed_referrals
 from .demo_reviews import seed_reviews
 from .demo_sessions import seed_sessions
@@ -52,6 +55,18 @@ from .models import (
 # Published on purpose: every demo account shares it, and the command prints it.
 DEMO_PASSWORD = "larkspur-demo"  # noqa: S105
 URL = "http://127.0.0.1:8000"
+# Two-step sign-in for the demo logins that need it, published in README.md so that anyone can
+# try the demo without a phone: these keys and codes are known to everyone, so they exist only
+# in the demo school, made by seed_demo, which refuses to run in production.
+DEMO_AUTHENTICATOR_KEYS = {
+    "head": "LARKSPURDEMOHEADNEVERUSEFORREAL2",  # noqa: S105
+    "coordinator": "LARKSPURDEMOCOORDINATORNOTREAL22",  # noqa: S105
+}
+DEMO_AUTHENTICATOR_NAME = "Demo authenticator (published demo key)"
+DEMO_BACKUP_CODES = {
+    username: [f"{username}-demo-{n:02d}" for n in range(1, 11)]
+    for username in DEMO_AUTHENTICATOR_KEYS
+}
 SEED = 2026
 PUPILS_PER_CLASS = 30
 
@@ -571,6 +586,7 @@ def seed(today=None):
             for year_group, name in CLASSES
         }
         users = _seed_staff(school, classes)
+        _seed_two_step_sign_in(users)
         pupils = _seed_pupils(school, classes, start_year)
         cases = _seed_cases(school, users, pupils, today)
         # Its own generator, so that the choice of pupils does not shift the cases'.
@@ -644,6 +660,27 @@ def _seed_staff(school, classes):
             )
         users[person.username] = user
     return users
+
+
+def _seed_two_step_sign_in(users):
+    """The published demo key and backup codes, put back as they were on every run.
+
+    A demo visitor who moved the account to their own phone, or used up its backup codes,
+    gets the published ones back by running seed_demo again.
+    """
+    for username, key in DEMO_AUTHENTICATOR_KEYS.items():
+        user = users[username]
+        TOTPDevice.objects.filter(user=user).exclude(name=DEMO_AUTHENTICATOR_NAME).delete()
+        TOTPDevice.objects.update_or_create(
+            user=user,
+            name=DEMO_AUTHENTICATOR_NAME,
+            defaults={
+                "key": b32decode(key).hex(),
+                "confirmed": True,
+                "throttling_failure_count": 0,
+            },
+        )
+        make_backup_codes(user=user, codes=DEMO_BACKUP_CODES[username])
 
 
 def _seed_pupils(school, classes, start_year):

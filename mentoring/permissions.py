@@ -28,6 +28,8 @@ SETUP_ROLES = (Role.OFFICE,)
 PUPIL_HISTORY_ROLES = (Role.OFFICE, Role.COORDINATOR, Role.HEAD, Role.DSL)
 # Roles that may read the change history of a case.
 CASE_HISTORY_ROLES = (Role.COORDINATOR, Role.HEAD, Role.DSL)
+# Roles that see who has viewed, printed or downloaded a pupil's file (the access log).
+ACCESS_LOG_ROLES = (Role.COORDINATOR, Role.DSL, Role.HEAD)
 # Roles that see the school's staff list and mentors' capacity.
 STAFF_LIST_ROLES = (Role.OFFICE, Role.COORDINATOR, Role.HEAD)
 # The prioritisation panel: they see the referral queue and triage.
@@ -204,6 +206,23 @@ def can_view_case_history(user, case):
     return has_role(user, *CASE_HISTORY_ROLES, school=case.school_id) or (
         case.mentor_id == user.pk and has_role(user, Role.MENTOR, school=case.school_id)
     )
+
+
+def can_see_access_log(user, pupil):
+    """Who has seen this pupil's file: the coordinator, DSL and head of the pupil's school."""
+    return has_role(user, *ACCESS_LOG_ROLES, school=pupil.school_id)
+
+
+def can_export_subject_access(user, pupil):
+    """Everything held about a pupil, to answer a subject access request: the head or the DSL
+    of the pupil's school, who review it before anything is disclosed."""
+    return has_role(user, Role.HEAD, Role.DSL, school=pupil.school_id)
+
+
+def can_see_review_date(user, case):
+    """When a closed case's records are due under the retention schedule: those who keep
+    the school's records (as for the case's change history, less its mentor)."""
+    return has_role(user, *CASE_HISTORY_ROLES, school=case.school_id)
 
 
 def can_view_staff(user):

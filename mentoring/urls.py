@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import cases, home, pupils, roster, staff
+from .views import access_log, cases, home, pupils, roster, staff, subject_access
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -12,11 +12,18 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("mentoring.accounts.urls")),
     path("pupils/", pupils.pupil_list, name="pupil_list"),
     path("pupils/import/", roster.roster_import, name="roster_import"),
     path("pupils/import/template.csv", roster.roster_template, name="roster_template"),
     path("pupils/<int:pk>/", pupils.pupil_detail, name="pupil_detail"),
     path("pupils/<int:pk>/history/", pupils.pupil_history, name="pupil_history"),
+    path("pupils/<int:pk>/access-log/", access_log.pupil_access_log, name="pupil_access_log"),
+    path(
+        "pupils/<int:pk>/subject-access/",
+        subject_access.subject_access_download,
+        name="subject_access_download",
+    ),
     path("cases/", cases.case_list, name="case_list"),
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
     path("cases/<int:pk>/history/", cases.case_history, name="case_history"),

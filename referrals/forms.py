@@ -3,11 +3,20 @@
 from django import forms
 from django.utils import timezone
 
-from mentoring.forms_util import CrispyMixin, DateInput
+from mentoring.conflicts import ConflictCheckedModelForm, ConflictCheckMixin
+from mentoring.forms_util import CrispyMixin, DateInput, RowsChoiceField
 from mentoring.models import Contact, Role, SupportType, User
 
-from .models import Barrier, ConsentLetter, ConsentRecord, Criterion, DiscussionNote, Referral
-from .services import PLACEHOLDER
+from .models import (
+    Barrier,
+    ConsentLetter,
+    ConsentRecord,
+    Criterion,
+    DiscussionNote,
+    LetterTemplate,
+    Referral,
+)
+from .services import PLACEHOLDER, letter_wording
 
 LETTER_PLACEHOLDERS = {
     "child_name": "the child's first name and surname",
@@ -19,7 +28,9 @@ LETTER_PLACEHOLDERS = {
 }
 
 
-class ReferralForm(CrispyMixin, forms.ModelForm):
+class ReferralForm(ConflictCheckMixin, CrispyMixin, forms.ModelForm):
+    conflict_noun = "this referral"
+
     class Meta:
         model = Referral
         fields = [
@@ -33,6 +44,7 @@ class ReferralForm(CrispyMixin, forms.ModelForm):
             "pupil_willing",
             "pupil_asked_for_help",
         ]
+        field_classes = {"criteria": RowsChoiceField, "barriers": RowsChoiceField}
         widgets = {
             "criteria": forms.CheckboxSelectMultiple,
             "barriers": forms.CheckboxSelectMultiple,
@@ -78,6 +90,13 @@ class ReferralForm(CrispyMixin, forms.ModelForm):
         return cleaned
 
 
+class SchoolListItemForm(ConflictCheckedModelForm):
+    """One row of the school's criteria or barriers; checked, while the list is validated,
+    for a change to it saved since the page was opened."""
+
+    conflict_noun = "this item"
+
+
 class DiscussionForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = DiscussionNote
@@ -95,11 +114,14 @@ class DiscussionForm(CrispyMixin, forms.ModelForm):
         return day
 
 
-class PrioritiseForm(CrispyMixin, forms.Form):
+class PrioritiseForm(ConflictCheckMixin, CrispyMixin, forms.Form):
+    """``record=`` the referral: two panel members may record its priority at once."""
+
+    conflict_noun = "the priority"
     priority = forms.TypedChoiceField(
         choices=Referral.Priority.choices, coerce=int, widget=forms.RadioSelect
     )
-    panel = forms.ModelMultipleChoiceField(
+    panel = RowsChoiceField(
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         label="Who sat on the panel",
@@ -189,7 +211,11 @@ class ConsentRecordForm(CrispyMixin, forms.ModelForm):
         self._crispy()
 
 
-class LetterTemplateForm(CrispyMixin, forms.Form):
+class LetterTemplateForm(ConflictCheckMixin, CrispyMixin, forms.Form):
+    """The school's wording (``record=`` the school: until it has its own wording there is no
+    letter template row to compare)."""
+
+    conflict_noun = "the letter's wording"
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 14}),
         label="Wording of the letter",
@@ -201,6 +227,15 @@ class LetterTemplateForm(CrispyMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._crispy()
+
+    def conflict_attrs(self):
+        return {"body": "body"}
+
+    def conflict_values(self, school):
+        return {"body": letter_wording(school)}
+
+    def conflict_history(self, school):
+        return LetterTemplate.history.filter(school_id=school.pk)
 
     def clean_body(self):
         body = self.cleaned_data["body"]

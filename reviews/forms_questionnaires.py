@@ -4,6 +4,7 @@ collect and tidy input."""
 from django import forms
 from django.utils import timezone
 
+from mentoring.conflicts import ConflictCheckMixin
 from mentoring.forms_util import CrispyMixin, DateInput
 
 from .models import Administration, InstrumentScore, OutcomeArea, Questionnaire
@@ -15,7 +16,11 @@ def _not_future(day):
     return day
 
 
-class QuestionnaireForm(CrispyMixin, forms.Form):
+class QuestionnaireForm(ConflictCheckMixin, CrispyMixin, forms.Form):
+    """Name and scale; ``items`` is the formset of its questions, compared with them when
+    someone else saved the questionnaire meanwhile (``record=`` the questionnaire)."""
+
+    conflict_noun = "this questionnaire"
     kind = forms.ChoiceField(choices=Questionnaire.Kind.choices, label="Kind of questionnaire")
     name = forms.CharField(max_length=200)
     scale = forms.CharField(
@@ -26,7 +31,8 @@ class QuestionnaireForm(CrispyMixin, forms.Form):
         "the better one.",
     )
 
-    def __init__(self, *args, creating, name_locked=False, **kwargs):
+    def __init__(self, *args, creating, name_locked=False, items=None, **kwargs):
+        self.items_formset = items
         super().__init__(*args, **kwargs)
         self._crispy()
         if not creating:
@@ -38,11 +44,38 @@ class QuestionnaireForm(CrispyMixin, forms.Form):
                 "once the questionnaire has been used."
             )
 
+    def conflict_values(self, questionnaire):
+        values = super().conflict_values(questionnaire)
+        values["questions"] = _questions(questionnaire.items.values("text", "outcome_area"))
+        return values
+
+    def conflict_yours(self):
+        yours = super().conflict_yours()
+        yours["questions"] = _questions(self.items_formset.items() if self.items_formset else [])
+        return yours
+
+    def conflict_label(self, name):
+        return "Questions" if name == "questions" else super().conflict_label(name)
+
+    def conflict_shown(self, name, value):
+        if name == "questions":
+            return value or "(none)"
+        return super().conflict_shown(name, value)
+
     def clean_scale(self):
         labels = [s.strip() for s in self.cleaned_data["scale"].split(";") if s.strip()]
         if len(labels) < 2:
             raise forms.ValidationError("Give at least two answers, separated by semicolons.")
         return "; ".join(labels)
+
+
+def _questions(items):
+    """The questions in order, one a line, as the conflict panel shows them."""
+    areas = dict(OutcomeArea.choices)
+    return "\n".join(
+        f"{n}. {item['text'].strip()} ({areas.get(item['outcome_area'], item['outcome_area'])})"
+        for n, item in enumerate(items, start=1)
+    )
 
 
 class ItemForm(forms.Form):
@@ -89,7 +122,10 @@ class BaseItemFormSet(forms.BaseFormSet):
         ]
 
 
-ItemFormSet = forms.formset_factory(ItemForm, formset=BaseItemFormSet, extra=3, can_delete=True)
+# At most 100 questions: a tampered row count must not make the page build thousands of rows.
+ItemFormSet = forms.formset_factory(
+    ItemForm, formset=BaseItemFormSet, extra=3, can_delete=True, max_num=100, absolute_max=100
+)
 
 
 class AdministrationForm(CrispyMixin, forms.Form):

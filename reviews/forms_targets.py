@@ -3,6 +3,7 @@ form. Rules are in targets.py; these only collect and tidy input."""
 
 from django import forms
 
+from mentoring.conflicts import ConflictCheckMixin, check
 from mentoring.forms_util import CrispyMixin, DateInput
 
 from . import targets as services
@@ -26,7 +27,10 @@ class TargetForm(CrispyMixin, forms.ModelForm):
         self.fields["outcome_area"].label = "Outcome area"
 
 
-class TargetStatusForm(CrispyMixin, forms.Form):
+class TargetStatusForm(ConflictCheckMixin, CrispyMixin, forms.Form):
+    """Where a target stands (``record=`` the target)."""
+
+    conflict_noun = "this target"
     status = forms.ChoiceField(
         label="Where the target stands",
         choices=Target.Status.choices,
@@ -62,12 +66,15 @@ class ObservationForm(CrispyMixin, forms.ModelForm):
 NOT_RATED = ("", "Not this time")
 
 
-class TargetProgressForm(forms.Form):
-    """One row per target: an optional rating and an optional note."""
+class TargetProgressForm(ConflictCheckMixin, forms.Form):
+    """One row per target: an optional rating and an optional note (``record=`` the session
+    record, whose progress two people may change at once)."""
+
+    conflict_noun = "the progress noted with this session"
 
     def __init__(self, *args, targets, existing, **kwargs):
-        super().__init__(*args, **kwargs)
         self.targets = targets
+        super().__init__(*args, **kwargs)
         for target in targets:
             noted = existing.get(target.pk)
             self.fields[f"rating_{target.pk}"] = forms.TypedChoiceField(
@@ -101,6 +108,30 @@ class TargetProgressForm(forms.Form):
                 self.add_error(rating, "Choose how much progress, to go with the note.")
         return data
 
+    def conflict_attrs(self):
+        return {}
+
+    def conflict_values(self, record):
+        existing = services.progress_on(record)
+        values = {}
+        for target in self.targets:
+            noted = existing.get(target.pk)
+            values[f"rating_{target.pk}"] = noted.rating if noted else None
+            values[f"note_{target.pk}"] = noted.note if noted else ""
+        return values
+
+    def conflict_yours(self):
+        names = [f"{kind}_{t.pk}" for t in self.targets for kind in ("rating", "note")]
+        return {name: self.cleaned_data.get(name) for name in names}
+
+    def conflict_history(self, record):
+        return TargetProgress.history.filter(record_id=record.pk)
+
+    def conflict_label(self, name):
+        kind, pk = name.split("_")
+        target = next(t for t in self.targets if str(t.pk) == pk)
+        return f"{'Progress' if kind == 'rating' else 'Note'} on “{target.what}”"
+
     def entries(self):
         data = self.cleaned_data
         return {t: (data[f"rating_{t.pk}"], data[f"note_{t.pk}"]) for t in self.targets}
@@ -118,7 +149,10 @@ class TargetProgressPart:
         if not targets:
             return None
         existing = services.progress_on(record)
-        return TargetProgressForm(data, prefix=prefix, targets=targets, existing=existing)
+        return TargetProgressForm(
+            data, prefix=prefix, targets=targets, existing=existing, record=record
+        )
 
     def save(self, record, form, user):
+        check(form)  # in the record's transaction, after the record's own check
         services.progress_save(record=record, user=user, entries=form.entries())

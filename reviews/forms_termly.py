@@ -4,14 +4,17 @@ only collect and tidy input."""
 from django import forms
 from django.utils import timezone
 
+from mentoring.conflicts import ConflictCheckMixin
 from mentoring.forms_util import DateInput, crispy_helper
 
 from .models import CaseClosure, TermlyReview
 from .termly import school_terms
 
 
-class ReviewForm(forms.ModelForm):
+class ReviewForm(ConflictCheckMixin, forms.ModelForm):
     """The mentor's part. The term is chosen once, when the review starts."""
+
+    conflict_noun = "this review"
 
     class Meta:
         model = TermlyReview
@@ -43,7 +46,10 @@ class ReviewForm(forms.ModelForm):
         self.helper = crispy_helper()
 
 
-class TeacherViewForm(forms.Form):
+class TeacherViewForm(ConflictCheckMixin, forms.Form):
+    """``record=`` the review."""
+
+    conflict_noun = "the class teacher's view"
     teacher_view = forms.CharField(
         label="Your view as the class teacher",
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -56,7 +62,10 @@ class TeacherViewForm(forms.Form):
         self.helper = crispy_helper()
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(ConflictCheckMixin, forms.Form):
+    """``record=`` the review."""
+
+    conflict_noun = "the decision"
     decision = forms.ChoiceField(
         label="Decision",
         choices=TermlyReview.Decision.choices,

@@ -97,7 +97,7 @@ def find_term(school, text, today=None):
     Returns None when there is no such term."""
     terms = Term.objects.filter(academic_year__school=school).select_related("academic_year")
     text = (text or "").strip().lower()
-    if text.isdigit():
+    if text.isdecimal():
         return terms.filter(pk=int(text)).first()
     if text == "current":
         today = today or timezone.localdate()

@@ -136,6 +136,15 @@ def current_questionnaires(school):
     return Questionnaire.objects.filter(school=school, current=True).order_by("kind", "name")
 
 
+def current_version(questionnaire):
+    """The version of ``questionnaire`` in use now: itself, unless a newer one was saved
+    since (a questionnaire with answers is saved as a new version)."""
+    if questionnaire.current:
+        return questionnaire
+    newer = same_questionnaire(questionnaire).filter(current=True).select_related("school")
+    return newer.first() or questionnaire
+
+
 def name_locked(questionnaire):
     """The name keeps a questionnaire's versions together, so it is fixed once used."""
     return bool(questionnaire.pk) and (

@@ -1,10 +1,11 @@
 from django import forms
 from django.utils import timezone
 
+from mentoring.conflicts import ConflictCheckMixin
 from mentoring.forms_util import CrispyMixin, DateInput, TimeInput
 from mentoring.models import Role, Room, StaffMember, User
 
-from .models import WEEKDAYS, SessionRecord, Slot
+from .models import WEEKDAYS, SessionMove, SessionRecord, Slot
 
 
 class SlotFieldsMixin(CrispyMixin):
@@ -59,7 +60,8 @@ class JoinGroupForm(CrispyMixin, forms.Form):
         self.fields["slot"].label_from_instance = lambda s: f"{s} with {s.mentor}"
 
 
-class SlotChangeForm(SlotFieldsMixin, forms.ModelForm):
+class SlotChangeForm(ConflictCheckMixin, SlotFieldsMixin, forms.ModelForm):
+    conflict_noun = "this slot"
     reason = forms.CharField(max_length=200, help_text="Kept in the slot's history.")
 
     class Meta:
@@ -73,15 +75,30 @@ class SlotChangeForm(SlotFieldsMixin, forms.ModelForm):
         self._limit_choices(self.instance.school)
 
 
-class SessionMoveForm(CrispyMixin, forms.Form):
+class SessionMoveForm(ConflictCheckMixin, CrispyMixin, forms.Form):
+    """Move the session of ``day`` (``record=`` the slot, whose move of that day two people
+    may record at once, a first move or a change to one)."""
+
+    conflict_noun = "this week's session"
     moved_to = forms.DateTimeField(
         label="New date and time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     reason = forms.CharField(max_length=200)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, day=None, **kwargs):
+        self.day = day
         super().__init__(*args, **kwargs)
         self._crispy()
+
+    def conflict_attrs(self):
+        return {"moved_to": "moved_to", "reason": "reason"}
+
+    def conflict_values(self, slot):
+        move = SessionMove.objects.filter(slot=slot, original_date=self.day).first()
+        return {"moved_to": move and move.moved_to, "reason": move.reason if move else ""}
+
+    def conflict_history(self, slot):
+        return SessionMove.history.filter(slot_id=slot.pk, original_date=self.day)
 
 
 class FeelingSelect(forms.RadioSelect):
@@ -89,7 +106,9 @@ class FeelingSelect(forms.RadioSelect):
     option_template_name = "sessions/widgets/feeling_option.html"
 
 
-class SessionRecordForm(CrispyMixin, forms.ModelForm):
+class SessionRecordForm(ConflictCheckMixin, CrispyMixin, forms.ModelForm):
+    conflict_noun = "this session record"
+
     class Meta:
         model = SessionRecord
         fields = [
@@ -122,7 +141,11 @@ class SessionRecordForm(CrispyMixin, forms.ModelForm):
         return [self[name] for name in SessionRecord.FIRST_MEETING_FIELDS if name in self.fields]
 
 
-class SafeguardingActionForm(CrispyMixin, forms.Form):
+class SafeguardingActionForm(ConflictCheckMixin, CrispyMixin, forms.Form):
+    """What the DSL has done about a flagged record (``record=`` the session record)."""
+
+    conflict_fields = {"action": "dsl_action"}
+    conflict_noun = "what was done about this concern"
     action = forms.CharField(
         label="What you have done", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )

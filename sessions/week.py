@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from mentoring import permissions
+
 from .book import SessionBook
 from .models import Allocation
 
@@ -12,8 +14,13 @@ def week_bounds(today):
 
 
 def mentor_allocations(user):
-    """The mentor's own pupils in their slots, open cases only."""
-    return Allocation.objects.filter(slot__mentor=user, case__mentor=user, case__status="open")
+    """The mentor's own pupils in their slots, open cases only. From the cases they may open,
+    so that a case still naming a mentor who has moved to another school stays behind."""
+    return Allocation.objects.filter(
+        slot__mentor=user,
+        case__in=permissions.visible_cases(user).filter(mentor=user),
+        case__status="open",
+    )
 
 
 def my_week(allocations, today):

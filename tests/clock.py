@@ -10,10 +10,17 @@ def freeze_today(monkeypatch, day):
     A field declared with ``default=timezone.localdate`` holds the function itself, taken when
     the model was defined, so patching the module alone would leave new rows dated today.
     """
-    real = timezone.localdate
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
-            if field.default is real:
+            if _is_localdate(field.default):
                 monkeypatch.setattr(field, "default", lambda: day)
     return day
+
+
+def _is_localdate(default):
+    # By name, not identity: the function object may be wrapped or reloaded by then.
+    return (
+        getattr(default, "__module__", None) == "django.utils.timezone"
+        and getattr(default, "__name__", None) == "localdate"
+    )

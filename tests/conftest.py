@@ -5,7 +5,19 @@ from django.test import Client
 
 from mentoring.models import ClassStaff, Role
 
+from .accounts.second_step import needs_second_step, pass_second_step
 from .factories import CaseFactory, PupilFactory, SchoolClassFactory, SchoolFactory, assign, staff
+
+# The authorization matrix's count, printed at the end of the run (in every pytest process).
+from .security.summary import (  # noqa: F401
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+    pytest_testnodedown,
+)
+
+# The hostile-input tests' counts, printed at the end of the run (with xdist, by the
+# controller, from the workers' reports).
+pytest_plugins = ["tests.security.hostile"]
 
 
 @pytest.fixture
@@ -106,11 +118,13 @@ def other_case(other_class_pupil, other_mentor):
 
 @pytest.fixture
 def client_for(db):
-    """A signed-in test client for a user."""
+    """A signed-in test client for a user, past two-step sign-in where their role needs it."""
 
     def make(user):
         client = Client()
         client.force_login(user)
+        if needs_second_step(user):
+            pass_second_step(client, user)
         return client
 
     return make

@@ -2,8 +2,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from .. import audit, case_page, permissions
+from .. import audit, case_page, permissions, retention
 from ..filters import CaseFilter
+from ..models import AccessEvent
 
 
 def case_list(request):
@@ -24,7 +25,15 @@ def case_detail(request, pk):
         "case": case,
         "sections": case_page.sections_for(request.user, case),
         "can_view_history": permissions.can_view_case_history(request.user, case),
+        "can_see_access_log": permissions.can_see_access_log(request.user, case.pupil),
+        "review_date": retention.case_review_date(case)
+        if permissions.can_see_review_date(request.user, case)
+        else None,
     }
+    what = f"the case page ({case.reference})"
+    audit.record_access(
+        request, AccessEvent.Action.VIEW, what, school=case.school, pupil=case.pupil
+    )
     return render(request, "mentoring/case_detail.html", context)
 
 

@@ -30,6 +30,8 @@ def pupil_detail(request, pk):
         .filter(pupil=pupil)
         .select_related("mentor"),
         "can_view_history": permissions.can_view_pupil_history(request.user, pupil),
+        "can_see_access_log": permissions.can_see_access_log(request.user, pupil),
+        "can_export": permissions.can_export_subject_access(request.user, pupil),
     }
     return render(request, "mentoring/pupil_detail.html", context)
 

@@ -5,8 +5,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from mentoring import permissions
+from mentoring.audit import record_access
 from mentoring.forms_util import apply_service
-from mentoring.models import School
+from mentoring.models import AccessEvent, School
 from mentoring.pdf import render_pdf
 
 from .. import services
@@ -59,6 +60,10 @@ def consent_letter_pdf(request, pk):
         request=request,
         title=f"Consent letter: {letter.case.pupil.full_name}",
     )
+    what = f"the consent letter of {letter.sent_on:%-d %b %Y} ({letter.case.reference})"
+    record_access(
+        request, AccessEvent.Action.PRINT, what, school=letter.case.school, pupil=letter.case.pupil
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"consent-letter-{letter.case.reference}-{letter.sent_on:%Y%m%d}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
@@ -82,18 +87,23 @@ def letter_wording_edit(request):
     schools = permissions.referral_list_schools(request.user)
     if not schools:
         raise PermissionDenied
-    school = get_object_or_404(School, pk=request.GET.get("school") or min(schools))
-    if school.pk not in schools:
-        raise PermissionDenied
+    chosen = request.GET.get("school") or str(min(schools))
+    if not chosen.isdecimal() or int(chosen) not in schools:
+        raise PermissionDenied  # another school's, or no school at all: never a server error
+    school = get_object_or_404(School, pk=chosen)
     form = LetterTemplateForm(
-        request.POST or None, initial={"body": services.letter_wording(school)}
+        request.POST or None, initial={"body": services.letter_wording(school)}, record=school
     )
     if request.method == "POST" and form.is_valid():
-        services.letter_wording_save(
-            school=school, user=request.user, body=form.cleaned_data["body"]
+        saved = apply_service(
+            form,
+            lambda: services.letter_wording_save(
+                school=school, user=request.user, body=form.cleaned_data["body"]
+            ),
         )
-        messages.success(
-            request, "The letter's wording is saved. Letters already sent keep theirs."
-        )
-        return redirect("letter_wording_edit")
+        if saved:
+            messages.success(
+                request, "The letter's wording is saved. Letters already sent keep theirs."
+            )
+            return redirect("letter_wording_edit")
     return render(request, "referrals/letter_wording.html", {"form": form, "school": school})

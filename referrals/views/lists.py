@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.forms import modelformset_factory
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -7,9 +8,11 @@ from mentoring import permissions
 from mentoring.models import School
 
 from .. import services
+from ..forms import SchoolListItemForm
 from ..models import Barrier, Criterion
 
 LISTS = {"criteria": Criterion, "barriers": Barrier}
+LIST_ROWS = 200
 
 
 def referral_lists(request, kind):
@@ -24,17 +27,29 @@ def referral_lists(request, kind):
         return redirect("referral_lists", kind)
     model = LISTS[kind]
     FormSet = modelformset_factory(
-        model, fields=["name", "position", "active"], extra=2, can_delete=False
+        model,
+        form=SchoolListItemForm,
+        fields=["name", "position", "active"],
+        extra=2,
+        can_delete=False,
+        # A tampered row count must not make the page build thousands of rows.
+        max_num=LIST_ROWS,
+        absolute_max=LIST_ROWS,
     )
     formset = FormSet(request.POST or None, queryset=model.objects.filter(school=school))
-    if request.method == "POST" and formset.is_valid():
-        for form in formset:
-            if form.has_changed() and form.cleaned_data.get("name"):
-                item = form.save(commit=False)
-                item.school = school
-                item.save()
-        messages.success(request, f"The list of {model._meta.verbose_name_plural} is saved.")
-        return redirect("referral_lists", kind)
+    if request.method == "POST":
+        # One transaction: each row is checked under lock for a change saved meanwhile.
+        with transaction.atomic():
+            if formset.is_valid():
+                for form in formset:
+                    if form.has_changed() and form.cleaned_data.get("name"):
+                        item = form.save(commit=False)
+                        item.school = school
+                        item.save()
+                messages.success(
+                    request, f"The list of {model._meta.verbose_name_plural} is saved."
+                )
+                return redirect("referral_lists", kind)
     context = {
         "formset": formset,
         "kind": kind,

@@ -53,7 +53,8 @@ def referral_form(request, pk=None):
 
 def _chosen_pupil(form, pupils):
     value = str(form["pupil"].value() or "")
-    return pupils.filter(pk=value).first() if value.isdigit() else None
+    # isdecimal, not isdigit: an id such as "²" must be no pupil, not a server error.
+    return pupils.filter(pk=value).first() if value.isdecimal() else None
 
 
 def _url_if_visible(user, obj):
@@ -68,8 +69,10 @@ def _url_if_visible(user, obj):
 def my_referrals(request):
     if not permissions.can_refer(request.user):
         raise PermissionDenied
+    # From the scope, so that referrals made at a school the user has since left stay there.
     referrals = (
-        Referral.objects.filter(referred_by=request.user)
+        permissions.visible_referrals(request.user)
+        .filter(referred_by=request.user)
         .select_related("pupil", "pupil__school_class", "decided_by")
         .order_by("-created_at")
     )
@@ -78,6 +81,11 @@ def my_referrals(request):
 
 def referral_detail(request, pk):
     referral = permissions.get_referral_or_404(request.user, pk)
+    return _detail_page(request, referral)
+
+
+def _detail_page(request, referral, prioritise_form=None):
+    """The referral page; ``prioritise_form`` is a refused one to show again (a conflict)."""
     triage = permissions.can_triage(request.user, referral)
     context = {
         "referral": referral,
@@ -97,9 +105,11 @@ def referral_detail(request, pk):
             discussions=referral.discussions.select_related("author"),
             panel=referral.panel.all(),
             discussion_form=DiscussionForm(),
-            prioritise_form=PrioritiseForm(
+            prioritise_form=prioritise_form
+            or PrioritiseForm(
                 school=referral.school,
                 initial={"priority": referral.priority, "panel": referral.panel.all()},
+                record=referral,
             ),
             decision_form=DecisionForm(),
             withdraw_form=WithdrawForm(),
@@ -115,6 +125,9 @@ def _triage_action(request, pk, form_class, action, form_kwargs=None):
     form = form_class(request.POST, **(form_kwargs(referral) if form_kwargs else {}))
     if form.is_valid() and apply_service(form, lambda: action(referral, form.cleaned_data)):
         return redirect("referral_detail", referral.pk)
+    if getattr(form, "conflict", None) is not None:  # saved by someone else meanwhile
+        referral.refresh_from_db()
+        return _detail_page(request, referral, prioritise_form=form)
     for error in form.non_field_errors():
         messages.error(request, error)
     for field, errors in form.errors.items():
@@ -146,7 +159,7 @@ def referral_prioritise(request, pk):
         lambda referral, data: services.referral_prioritise(
             referral=referral, user=request.user, **data
         ),
-        form_kwargs=lambda referral: {"school": referral.school},
+        form_kwargs=lambda referral: {"school": referral.school, "record": referral},
     )
 
 

@@ -50,14 +50,17 @@ def meeting_action_done(request, pk):
     action = get_object_or_404(visible, pk=pk)
     if not permissions.can_mark_action_done(request.user, action):
         raise PermissionDenied
+    # Read before anything is saved: a request too big to read is refused whole.
+    back = request.POST.get("next", "")
     try:
         meetings.action_done(action=action, user=request.user)
         messages.success(request, f"Done: {action.action}")
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+    # Back to the page the button was on: a path of this site, never a view name or another host.
+    local = back.startswith("/")
+    if local and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         return redirect(back)
     return redirect("home")
 

@@ -37,7 +37,8 @@ def _school(request):
     """One of them: ?school= picks it, else the first."""
     schools = _schools(request)
     chosen = request.GET.get("school") or min(schools)
-    if not str(chosen).isdigit() or int(chosen) not in schools:
+    # isdecimal, not isdigit: int() refuses digits such as "²", which isdigit accepts.
+    if not str(chosen).isdecimal() or int(chosen) not in schools:
         raise PermissionDenied
     return get_object_or_404(School, pk=chosen)
 
@@ -78,16 +79,18 @@ def questionnaire_edit(request, pk=None):
     if pk is None:
         q, school = None, _school(request)
     else:
-        current = Questionnaire.objects.filter(current=True, school_id__in=_schools(request))
-        q = get_object_or_404(current.select_related("school"), pk=pk)
+        versions = Questionnaire.objects.filter(school_id__in=_schools(request))
+        q = services.current_version(get_object_or_404(versions, pk=pk))
         school = q.school
+    formset = ItemFormSet(request.POST or None, initial=_rows(q), prefix="items")
     form = QuestionnaireForm(
         request.POST or None,
         initial={"name": q.name, "scale": q.scale} if q else {"scale": Questionnaire().scale},
         creating=q is None,
         name_locked=q is not None and services.name_locked(q),
+        record=q,
+        items=formset,
     )
-    formset = ItemFormSet(request.POST or None, initial=_rows(q), prefix="items")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         saved = apply_service(form, lambda: _save(request, school, q, form, formset))
         if saved:

@@ -56,7 +56,7 @@ def target_detail(request, pk):
     can_change = permissions.can_work_on_case(request.user, case)
     if request.method == "POST" and not can_change:
         raise PermissionDenied
-    form = TargetStatusForm(request.POST or None, initial={"status": target.status})
+    form = TargetStatusForm(request.POST or None, initial={"status": target.status}, record=target)
     if request.method == "POST" and form.is_valid():
         changed = apply_service(
             form,

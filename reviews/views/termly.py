@@ -81,7 +81,9 @@ def review_teacher(request, pk):
     """The class teacher's page: this review's summary and their view, nothing else."""
     reviews = TermlyReview.objects.filter(case__in=permissions.teacher_review_cases(request.user))
     review = get_object_or_404(reviews.select_related(*REVIEW_RELATED), pk=pk)
-    form = TeacherViewForm(request.POST or None, initial={"teacher_view": review.teacher_view})
+    form = TeacherViewForm(
+        request.POST or None, initial={"teacher_view": review.teacher_view}, record=review
+    )
     if request.method == "POST" and form.is_valid():
         saved = apply_service(
             form,
@@ -103,7 +105,7 @@ def review_decide(request, pk):
         raise PermissionDenied
     initial = {"decision": review.decision, "refer_on_to": review.refer_on_to}
     initial["next_review_on"] = review.next_review_on
-    form = DecisionForm(request.POST or None, initial=initial)
+    form = DecisionForm(request.POST or None, initial=initial, record=review)
     if request.method == "POST" and form.is_valid():
         decide = termly.review_decide
         saved = apply_service(

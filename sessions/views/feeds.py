@@ -15,6 +15,7 @@ from mentoring.models import Role, Room
 
 from ..book import SessionBook
 from ..models import Allocation, CalendarFeed
+from ..week import mentor_allocations
 
 
 def calendar_feeds(request):
@@ -26,10 +27,10 @@ def calendar_feeds(request):
     if not mentor and not rooms.exists():
         raise PermissionDenied
     if request.method == "POST":
-        room = (
-            rooms.filter(pk=request.POST.get("room")).first() if request.POST.get("room") else None
-        )
-        if room is None and not mentor:
+        chosen = request.POST.get("room", "")
+        # Only a room offered on the page: anything else is refused, never a server error.
+        room = rooms.filter(pk=chosen).first() if chosen.isdecimal() else None
+        if (chosen and room is None) or (room is None and not mentor):
             raise PermissionDenied
         CalendarFeed.objects.create(
             mentor=None if room else request.user, room=room, created_by=request.user
@@ -70,11 +71,11 @@ def calendar_feed(request, token):
     )
     if feed is None:
         raise Http404
-    allocations = Allocation.objects.filter(case__status="open")
     if feed.mentor is not None:
-        allocations = allocations.filter(slot__mentor=feed.mentor, case__mentor=feed.mentor)
+        # Scoped like My week: a mentor who moved school stops seeing the old school's pupils.
+        allocations = mentor_allocations(feed.mentor)
     else:
-        allocations = allocations.filter(slot__room=feed.room)
+        allocations = Allocation.objects.filter(case__status="open", slot__room=feed.room)
     today = timezone.localdate()
     book = SessionBook(allocations, until=today + timedelta(weeks=12))
     calendar = Calendar()

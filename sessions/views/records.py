@@ -5,21 +5,24 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mentoring import permissions
+from mentoring.audit import record_access
 from mentoring.forms_util import apply_service
+from mentoring.models import AccessEvent
 
 from .. import record_parts, services
 from ..forms import SafeguardingActionForm, SessionRecordForm
 from ._helpers import redact
 
 
+def _visible_record(records, pk):
+    return get_object_or_404(
+        records.select_related("case__pupil", "case__school", "author", "slot"), pk=pk
+    )
+
+
 def session_record(request, pk):
     """One record: read it (redacted when restricted), or change it while that is allowed."""
-    record = get_object_or_404(
-        permissions.visible_session_records(request.user).select_related(
-            "case__pupil", "case__school", "author", "slot"
-        ),
-        pk=pk,
-    )
+    record = _visible_record(permissions.visible_session_records(request.user), pk)
     readable = permissions.can_read_session_notes(request.user, record)
     editable = readable and permissions.can_edit_session_record(
         request.user, record, timezone.now()
@@ -42,14 +45,26 @@ def session_record(request, pk):
         if saved:
             messages.success(request, "The record is changed; its history keeps the earlier one.")
             return redirect("session_record", record.pk)
+        if request.method == "POST":
+            record.refresh_from_db()  # the page shows what is saved; the form keeps the rest
+    return _record_page(request, record, form=form, parts=parts)
+
+
+def _record_page(request, record, *, form=None, parts=(), action_form=None):
     redact(request.user, [record], permissions.can_read_session_notes)
+    restricted = " (restricted note, not shown)" if getattr(record, "hidden", False) else ""
+    what = f"the session record of {record.date:%-d %b %Y}{restricted}"
+    record_access(
+        request, AccessEvent.Action.VIEW, what, school=record.case.school, pupil=record.case.pupil
+    )
     context = {
         "record": record,
         "form": form,
         "parts": parts,
         "revisions": record.history.count() - 1,
         "dsl": permissions.can_handle_safeguarding(request.user, record.case),
-        "action_form": SafeguardingActionForm(initial={"action": record.dsl_action}),
+        "action_form": action_form
+        or SafeguardingActionForm(initial={"action": record.dsl_action}, record=record),
     }
     return render(request, "sessions/session_record.html", context)
 
@@ -67,13 +82,20 @@ def safeguarding_alerts(request):
 
 @require_POST
 def safeguarding_acknowledge(request, pk):
-    record = get_object_or_404(permissions.safeguarding_alerts(request.user), pk=pk)
-    form = SafeguardingActionForm(request.POST)
-    if form.is_valid():
-        services.safeguarding_acknowledge(
+    record = _visible_record(permissions.safeguarding_alerts(request.user), pk)
+    form = SafeguardingActionForm(request.POST, record=record)
+    done = form.is_valid() and apply_service(
+        form,
+        lambda: services.safeguarding_acknowledge(
             record=record, user=request.user, action=form.cleaned_data["action"]
-        )
+        ),
+    )
+    if done:
         messages.success(request, "Marked as seen, with what you have done.")
+    elif form.conflict is not None:  # another DSL saved meanwhile: show theirs beside this
+        record.refresh_from_db()
+        return _record_page(request, record, action_form=form)
     else:
-        messages.error(request, "Say what you have done.")
+        for error in form.non_field_errors() or ["Say what you have done."]:
+            messages.error(request, error)
     return redirect("session_record", record.pk)

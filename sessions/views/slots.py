@@ -63,6 +63,9 @@ def slot_change(request, pk):
         if done:
             messages.success(request, "The slot is changed; the reason is in its history.")
             return redirect("slot_change", slot.pk)
+    if request.method == "POST":
+        # The form put the refused values on the slot; the page shows it as it is stored.
+        slot.refresh_from_db()
     return render(request, "sessions/slot_change.html", {"slot": slot, "form": form})
 
 
@@ -75,7 +78,7 @@ def session_move(request, pk, day):
         original = date.fromisoformat(day)
     except ValueError as exc:
         raise Http404 from exc
-    form = SessionMoveForm(request.POST or None)
+    form = SessionMoveForm(request.POST or None, record=slot, day=original)
     if request.method == "POST" and form.is_valid():
         done = apply_service(
             form,

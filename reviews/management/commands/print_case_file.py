@@ -19,7 +19,7 @@ from reviews.casefile import render_case_file
 def case_id(value):
     """12, 00012 or C00012, as the case page shows it."""
     digits = value.strip().upper().removeprefix("C")
-    if not digits.isdigit():
+    if not digits.isdecimal():
         raise ValueError(value)
     return int(digits)
 
