@@ -15,9 +15,9 @@ from .security.summary import (  # noqa: F401
     pytest_testnodedown,
 )
 
-# The hostile-input tests' counts, printed at the end of the run (with xdist, by the
-# controller, from the workers' reports).
-pytest_plugins = ["tests.security.hostile"]
+# The hostile-input tests' and the SQLite writers' counts, printed at the end of the run
+# (with xdist, by the controller, from the workers' reports).
+pytest_plugins = ["tests.security.hostile", "tests.mentoring.writers_summary"]
 
 
 @pytest.fixture
