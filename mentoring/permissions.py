@@ -28,6 +28,9 @@ SETUP_ROLES = (Role.OFFICE,)
 PUPIL_HISTORY_ROLES = (Role.OFFICE, Role.COORDINATOR, Role.HEAD, Role.DSL)
 # Roles that may read the change history of a case.
 CASE_HISTORY_ROLES = (Role.COORDINATOR, Role.HEAD, Role.DSL)
+# Roles that must sign in in two steps: they see every case of their school, safeguarding
+# included, so a stolen password alone must not open their accounts.
+SECOND_FACTOR_ROLES = (Role.HEAD, Role.DSL, Role.COORDINATOR)
 # Roles that see who has viewed, printed or downloaded a pupil's file (the access log).
 ACCESS_LOG_ROLES = (Role.COORDINATOR, Role.DSL, Role.HEAD)
 # Roles that see the school's staff list and mentors' capacity.
@@ -206,6 +209,12 @@ def can_view_case_history(user, case):
     return has_role(user, *CASE_HISTORY_ROLES, school=case.school_id) or (
         case.mentor_id == user.pk and has_role(user, Role.MENTOR, school=case.school_id)
     )
+
+
+def second_factor_required(user):
+    """Two-step sign-in is required of the head, DSL and coordinator, and of a superuser, who
+    can change anyone's account. Everyone else may turn it on for themselves."""
+    return user.is_superuser or has_role(user, *SECOND_FACTOR_ROLES)
 
 
 def can_see_access_log(user, pupil):

@@ -4,9 +4,10 @@
   and SIGN_OUT_AFTER from sign-in whatever happens; the member of staff lands on the sign-in
   page with a message saying why. The clock starts in ``start_session_clock``, connected to
   Django's ``user_logged_in`` signal in ``AccountsConfig.ready``.
-- ``SecondFactorMiddleware``: after the password, those who must (``rules``) or who chose to
-  use two-step sign-in see nothing but the code page, or the set-up page if they have no
-  authenticator app yet, until the session is verified.
+- ``SecondFactorMiddleware``: after the password, those who must
+  (``permissions.second_factor_required``) or who chose to use two-step sign-in see nothing
+  but the code page, or the set-up page if they have no authenticator app yet, until the
+  session is verified.
 - ``NoStoreMiddleware``: no page shown to a signed-in member of staff is kept by the browser
   or a proxy, so a child's details are not in the cache of a shared school computer.
 """
@@ -22,8 +23,9 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from mentoring.permissions import second_factor_required
+
 from .durations import in_words
-from .rules import second_factor_required
 from .services import has_authenticator
 
 SIGNED_IN_AT = "accounts_signed_in_at"

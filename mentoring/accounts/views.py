@@ -16,10 +16,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from mentoring.forms_util import apply_service
+from mentoring.permissions import second_factor_required
 
 from .forms import SetUpForm, VerifyForm
 from .models import BackupCodeDevice
-from .rules import second_factor_required
 from .services import (
     authenticator_for,
     authenticator_preview,

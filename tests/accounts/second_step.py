@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from mentoring.accounts.rules import second_factor_required
 from mentoring.accounts.services import authenticator_for
+from mentoring.permissions import second_factor_required
 
 
 def needs_second_step(user):
