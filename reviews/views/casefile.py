@@ -2,7 +2,6 @@
 
 from django.http import HttpResponse
 from django.urls import path
-from django.utils.cache import patch_cache_control
 
 from mentoring import permissions
 from mentoring.audit import record_access
@@ -25,8 +24,6 @@ def case_file_pdf(request, pk):
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="case-file-{case.reference}.pdf"'
-    # A child's file: never kept by a shared browser cache or proxy.
-    patch_cache_control(response, private=True, no_store=True)
     return response
 
 
