@@ -22,10 +22,14 @@ def navigation(request):
         items.append(("pupil_list", "Pupils"))
     if permissions.review_list_schools(user):
         items.append(("review_lists", "Reviews"))
+    if permissions.dashboard_schools(user):
+        items.append(("dashboard", "Dashboard"))
     if permissions.review_pack_schools(user):
         items.append(("review_packs", "Review packs"))
     if permissions.can_view_adherence(user):
         items.append(("adherence", "Adherence"))
+    if permissions.programme_schools(user) or permissions.can_see_training(user):
+        items.append(("programme", "Programme"))
     if permissions.can_view_staff(user):
         items.append(("staff_list", "Staff"))
     if permissions.can_manage_setup(user) or user.is_superuser:

@@ -28,6 +28,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.gb import upn as upn_number
 
 from .accounts.services import make_backup_codes
+from .demo_history import seed_history
+from .demo_programme import seed_programme
 from .demo_referrals import seed_referrals
 from .demo_reviews import seed_reviews
 from .demo_sessions import seed_sessions
@@ -594,6 +596,8 @@ def seed(today=None):
         group = seed_referrals(school, users, pupils, cases, today, rng)
         seed_sessions(school, users, cases, group, today)
         seed_reviews(school, users, pupils, cases, group, today)
+        seed_history(school, users, pupils, today)
+        seed_programme(school, users, today)
     return school
 
 

@@ -13,10 +13,20 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from referrals.models import Referral
-from reviews.models import MeetingAction
+from reviews.models import MeetingAction, ProgrammeAction, ProgrammeMeeting
 from sessions.models import SessionRecord, Slot
 
-from .models import Case, ClassStaff, Pupil, Role, SchoolClass, StaffMember, StaffRole
+from .models import (
+    Case,
+    ClassStaff,
+    Pupil,
+    Resource,
+    Role,
+    SchoolClass,
+    StaffMember,
+    StaffRole,
+    TrainingRecord,
+)
 
 # Roles that see every pupil on the roll of their school.
 ROSTER_ROLES = (Role.OFFICE, Role.COORDINATOR, Role.HEAD, Role.SENDCO, Role.DSL)
@@ -415,3 +425,109 @@ def review_pack_schools(user):
 
 def can_print_review_pack(user, school=None):
     return has_role(user, *PACK_ROLES, school=school)
+
+
+# The programme dashboard, its exports and the annual report: the school's leaders of the
+# programme. The SENDCO and DSL see every case already, but the whole programme's figures
+# (mentors' loads, fair access across groups) are for those who run it and answer for it.
+DASHBOARD_ROLES = (Role.HEAD, Role.COORDINATOR)
+
+
+def dashboard_schools(user):
+    """Ids of the schools whose programme dashboard and annual report the user may see."""
+    return schools_where(user, *DASHBOARD_ROLES)
+
+
+def can_see_dashboard(user, school=None):
+    return has_role(user, *DASHBOARD_ROLES, school=school)
+
+
+# --- The programme: its meetings, mentors' training and the resources library --------------------
+
+# The programme's own meetings and its library: the coordinator runs them, the mentors take part.
+PROGRAMME_ROLES = (Role.COORDINATOR, Role.MENTOR)
+# Who records mentors' training: the coordinator, or the office that keeps staff records.
+TRAINING_ROLES = (Role.COORDINATOR, Role.OFFICE)
+# Who is told when the governors' review of the mentoring policy is due.
+POLICY_REVIEW_ROLES = (Role.HEAD,)
+
+
+def programme_schools(user):
+    """Schools whose programme meetings and resources the user reads."""
+    return schools_where(user, *PROGRAMME_ROLES)
+
+
+def visible_programme_meetings(user):
+    return ProgrammeMeeting.objects.filter(school_id__in=programme_schools(user))
+
+
+def get_programme_meeting_or_404(user, pk):
+    return get_object_or_404(visible_programme_meetings(user).select_related("school"), pk=pk)
+
+
+def can_manage_programme(user, school=None):
+    """Record and edit programme meetings, edit and remove resources: the coordinator."""
+    return has_role(user, Role.COORDINATOR, school=school)
+
+
+def programme_actions_visible_to(user):
+    """Programme actions the user may look up: their own, and those of meetings they read."""
+    return ProgrammeAction.objects.filter(
+        Q(owner=user, meeting__school_id__in=user_schools(user))
+        | Q(meeting__school_id__in=programme_schools(user))
+    )
+
+
+def can_mark_programme_action_done(user, action):
+    """The action's owner, or the coordinator of the meeting's school."""
+    school = action.meeting.school_id
+    return (action.owner_id == user.pk and school in user_schools(user)) or has_role(
+        user, Role.COORDINATOR, school=school
+    )
+
+
+def training_schools(user):
+    """Schools whose mentors' training the user records and reads."""
+    return schools_where(user, *TRAINING_ROLES)
+
+
+def visible_training_records(user):
+    """The coordinator's and office's schools' records; a mentor's own."""
+    return TrainingRecord.objects.filter(
+        Q(school_id__in=training_schools(user))
+        | Q(mentor=user, school_id__in=schools_where(user, Role.MENTOR))
+    )
+
+
+def can_see_training(user):
+    return has_role(user, *TRAINING_ROLES, Role.MENTOR)
+
+
+def can_record_training(user, school=None):
+    return has_role(user, *TRAINING_ROLES, school=school)
+
+
+def get_training_record_or_404(user, pk):
+    return get_object_or_404(
+        visible_training_records(user).select_related("mentor", "school"), pk=pk
+    )
+
+
+def visible_resources(user):
+    return Resource.objects.filter(school_id__in=programme_schools(user))
+
+
+def get_resource_or_404(user, pk):
+    return get_object_or_404(visible_resources(user).select_related("school"), pk=pk)
+
+
+def can_add_resource(user, school=None):
+    return has_role(user, *PROGRAMME_ROLES, school=school)
+
+
+def can_manage_resource(user, resource):
+    return has_role(user, Role.COORDINATOR, school=resource.school_id)
+
+
+def policy_review_schools(user):
+    return schools_where(user, *POLICY_REVIEW_ROLES)

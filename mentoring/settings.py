@@ -155,7 +155,10 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it, even before collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
+# Uploaded files (the resources library) live here, outside the static files, and are never
+# served from a public URL: only through views that check who is asking.
 MEDIA_ROOT = VAR_DIR / "media"
+RESOURCE_UPLOAD_MAX_BYTES = env.int("RESOURCE_UPLOAD_MAX_MB", default=10) * 1024 * 1024
 # Hashed, compressed static files need collectstatic; production turns them on.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

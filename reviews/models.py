@@ -399,3 +399,54 @@ class GeneratedDocument(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} requested {self.requested_at:%d/%m/%Y %H:%M}"
+
+
+# --- Programme meetings ----------------------------------------------------------------------
+
+
+class ProgrammeMeeting(models.Model):
+    """The mentors and the coordinator meeting about the programme as a whole, as the
+    policies ask: at the end of each block, each term and each year."""
+
+    class Kind(models.TextChoices):
+        END_OF_BLOCK = "end_of_block", "End of block"
+        TERMLY = "termly", "Termly"
+        ANNUAL = "annual", "Annual"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="programme_meetings")
+    met_on = models.DateField("date of the meeting", default=timezone.localdate)
+    kind = models.CharField("kind of meeting", max_length=20, choices=Kind.choices)
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="programme_meetings_attended",
+        verbose_name="who attended",
+    )
+    notes = models.TextField()
+    decisions = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords(m2m_fields=[attendees])
+
+    class Meta:
+        ordering = ["-met_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} meeting, {self.met_on:%d/%m/%Y}"
+
+
+class ProgrammeAction(models.Model):
+    meeting = models.ForeignKey(ProgrammeMeeting, on_delete=models.CASCADE, related_name="actions")
+    action = models.CharField(max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="programme_actions"
+    )
+    due_on = models.DateField("due")
+    done_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self):
+        return self.action

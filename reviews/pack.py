@@ -26,6 +26,7 @@ which WeasyPrint draws as vector paths and text: nothing is rasterised.
 """
 
 import base64
+import functools
 import logging
 import re
 import statistics
@@ -238,6 +239,21 @@ def _bar_chart(labels, series, *, alt, width=CHART_WIDTH, value_range=None, inte
     ``series`` is [(name, [value or None per label])]; None draws no bar (a hidden count).
     Bars run top to bottom in the order of ``labels``, as the table beside them does.
     """
+    url = _drawn(
+        tuple(labels),
+        tuple((name, tuple(values)) for name, values in series),
+        width,
+        tuple(value_range) if value_range else None,
+        integers,
+    )
+    return url, alt
+
+
+# Drawing a chart with pygal costs about 10 ms and the same figures are drawn again each
+# time a page or pack shows them: keep the last few drawings, which depend only on these
+# arguments.
+@functools.lru_cache(maxsize=256)
+def _drawn(labels, series, width, value_range, integers):
     rows = len(labels) * len(series)
     height = 48 + rows * 22 + (30 if len(series) > 1 else 0)
     formatter = (lambda v: f"{v:.0f}") if integers else (lambda v: f"{v:.1f}")
@@ -280,7 +296,7 @@ def _bar_chart(labels, series, *, alt, width=CHART_WIDTH, value_range=None, inte
     # The comments carry pygal's links and the date; the drawing needs none of them.
     svg = re.sub(r"<!--.*?-->", "", svg)
     encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return f"data:image/svg+xml;base64,{encoded}", alt
+    return f"data:image/svg+xml;base64,{encoded}"
 
 
 def _chart_for(breakdown, *, alt_prefix):
@@ -399,7 +415,9 @@ def _band(days):
     return WAIT_LAST_BAND
 
 
-def referral_figures(school, term, *, protect):
+def referral_figures(school, term, *, protect, during="this term"):
+    """Referrals made, and decisions made, during the term (or any period with
+    ``starts_on`` and ``ends_on``; ``during`` names it in captions)."""
     start, end = _in_term(term)
     referrals = list(
         Referral.objects.filter(school=school)
@@ -419,7 +437,7 @@ def referral_figures(school, term, *, protect):
         and r.status in (Referral.Status.ACCEPTED, Referral.Status.DECLINED)
     ]
     by_state = _breakdown(
-        "Referrals made this term, by where they are now",
+        f"Referrals made {during}, by where they are now",
         "Now",
         "Referrals",
         Counter(r.status for r in made),
@@ -428,7 +446,7 @@ def referral_figures(school, term, *, protect):
         total=len(made),
     )
     decisions = _breakdown(
-        "Decisions made this term",
+        f"Decisions made {during}",
         "Decision",
         "Referrals",
         Counter(r.status for r in decided),
@@ -461,9 +479,9 @@ def referral_figures(school, term, *, protect):
     )
     return Referrals(
         made=len(made),
-        by_state=_chart_for(by_state, alt_prefix="Bar chart of referrals made this term"),
+        by_state=_chart_for(by_state, alt_prefix=f"Bar chart of referrals made {during}"),
         decided=len(decided),
-        decisions=_chart_for(decisions, alt_prefix="Bar chart of decisions made this term"),
+        decisions=_chart_for(decisions, alt_prefix=f"Bar chart of decisions made {during}"),
         waiting=waiting,
     )
 
@@ -494,7 +512,7 @@ class Sessions:
     chart_alt: str = ""
 
 
-def session_figures(attendance, term, today):
+def session_figures(attendance, term, today, during="this term"):
     total = Adherence()
     for figures in attendance.values():
         total += figures
@@ -502,7 +520,7 @@ def session_figures(attendance, term, today):
     url, alt = _bar_chart(
         [label for label, _ in rows],
         [("Sessions", [n for _, n in rows])],
-        alt="Bar chart of sessions expected this term: "
+        alt=f"Bar chart of sessions expected {during}: "
         + "; ".join(f"{label} {n}" for label, n in rows)
         + f". Expected: {total.expected}.",
     )
@@ -631,7 +649,7 @@ def review_figures(cases, reviews, *, protect):
     return _chart_for(breakdown, alt_prefix="Bar chart of this term's review decisions")
 
 
-def closure_figures(cases, term, *, protect):
+def closure_figures(cases, term, *, protect, during="this term"):
     """Cases closed during the term, by the reason recorded at closure (a refusal of consent
     closes a case without a case study, with its own reason)."""
     closed = [c for c in cases if _closed_in_term(c, term)]
@@ -646,7 +664,7 @@ def closure_figures(cases, term, *, protect):
     order = [(label, label) for label in labels.values()]
     order += [(label, label) for label in sorted(counts) if label not in labels.values()]
     breakdown = _breakdown(
-        "Cases closed this term, by reason",
+        f"Cases closed {during}, by reason",
         "Reason",
         "Cases",
         counts,
@@ -655,7 +673,7 @@ def closure_figures(cases, term, *, protect):
         total=len(closed),
         total_label="Closed",
     )
-    return _chart_for(breakdown, alt_prefix="Bar chart of cases closed this term by reason")
+    return _chart_for(breakdown, alt_prefix=f"Bar chart of cases closed {during} by reason")
 
 
 # --- One page per case -----------------------------------------------------------------------

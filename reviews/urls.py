@@ -1,6 +1,17 @@
 """The reviews app's pages, one module per area of the case's evaluation."""
 
-from .views import casefile, closure, meetings, pack, questionnaires, targets, termly
+from .views import (
+    annual_report,
+    casefile,
+    closure,
+    dashboard,
+    meetings,
+    pack,
+    programme,
+    questionnaires,
+    targets,
+    termly,
+)
 
 urlpatterns = (
     questionnaires.urlpatterns
@@ -10,4 +21,7 @@ urlpatterns = (
     + closure.urlpatterns
     + casefile.urlpatterns
     + pack.urlpatterns
+    + programme.urlpatterns
+    + dashboard.urlpatterns
+    + annual_report.urlpatterns
 )

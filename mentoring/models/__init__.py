@@ -1,8 +1,10 @@
 from .access import AccessEvent
 from .cases import Case, SupportType
 from .pupils import Contact, Gender, Pupil, SenStatus
+from .resources import Resource
 from .school import AcademicYear, ClosureDay, Room, School, Term, YearGroup
 from .staff import ClassStaff, Role, SchoolClass, StaffMember, StaffRole, User
+from .training import TrainingRecord
 
 __all__ = [
     "AccessEvent",
@@ -13,6 +15,7 @@ __all__ = [
     "Contact",
     "Gender",
     "Pupil",
+    "Resource",
     "Role",
     "Room",
     "School",
@@ -22,6 +25,7 @@ __all__ = [
     "StaffRole",
     "SupportType",
     "Term",
+    "TrainingRecord",
     "User",
     "YearGroup",
 ]

@@ -52,6 +52,18 @@ class School(models.Model):
         validators=[MinValueValidator(18), MaxValueValidator(100)],
         help_text="As the school's child protection policy says.",
     )
+    # The governors review the mentoring policy on a cycle (every two years in one policy).
+    policy_adopted_on = models.DateField(
+        "mentoring policy adopted or last reviewed on",
+        null=True,
+        blank=True,
+        help_text="The date the governors last agreed the school's mentoring policy.",
+    )
+    policy_review_months = models.PositiveSmallIntegerField(
+        "review the mentoring policy every (months)",
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
     history = HistoricalRecords()
 
     class Meta:

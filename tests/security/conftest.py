@@ -18,13 +18,15 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from mentoring import pdf
-from mentoring.models import ClassStaff, Role
+from mentoring.models import ClassStaff, Resource, Role, TrainingRecord
 from referrals import services as referrals
 from referrals.models import ConsentRecord
 from reviews.models import (
     GeneratedDocument,
     MeetingAction,
     MeetingRecord,
+    ProgrammeAction,
+    ProgrammeMeeting,
     Questionnaire,
     QuestionnaireItem,
     Target,
@@ -231,7 +233,55 @@ def build_world(people, generated_dir):
     )
     (generated_dir / pack.file_name).write_bytes(b"%PDF-1.4\n% a stand-in for a finished pack\n")
     w.packs = {"own": pack}
+    _programme(w, people, generated_dir)
     return w
+
+
+def _programme(w, people, media_dir):
+    """The school's programme: a meeting with an action the class teacher owns, a mentor's
+    training record, and a resource whose file is kept in ``media_dir`` (the media root)."""
+    school, coordinator, mentor = people["school"], people["coordinator"], people["mentor"]
+    meeting = ProgrammeMeeting.objects.create(
+        school=school,
+        met_on=dt.date(2026, 10, 20),
+        kind=ProgrammeMeeting.Kind.END_OF_BLOCK,
+        notes="The first block went well.",
+        recorded_by=coordinator,
+    )
+    meeting.attendees.set([coordinator, mentor])
+    w.programme_meetings = {"own": meeting}
+    w.programme_actions = {
+        "own": ProgrammeAction.objects.create(
+            meeting=meeting,
+            action="Bring the class's reading list",
+            owner=people["class_teacher"],
+            due_on=dt.date(2026, 11, 30),
+        )
+    }
+    w.training = {
+        "own": TrainingRecord.objects.create(
+            school=school,
+            mentor=mentor,
+            course="Safeguarding refresher",
+            completed_on=dt.date(2026, 1, 15),
+            renewal_due_on=dt.date(2027, 1, 15),
+            recorded_by=coordinator,
+        )
+    }
+    (media_dir / "resources").mkdir(exist_ok=True)
+    (media_dir / "resources" / "matrix.txt").write_text("Feelings faces: a warm-up\n")
+    w.resources = {
+        "own": Resource.objects.create(
+            school=school,
+            title="Feelings faces",
+            kind=Resource.Kind.ACTIVITY,
+            file="resources/matrix.txt",
+            file_name="feelings-faces.txt",
+            content_type="text/plain; charset=utf-8",
+            size=26,
+            added_by=mentor,
+        )
+    }
 
 
 @pytest.fixture
@@ -257,6 +307,7 @@ def world(
 ):
     """The matrix's school for one test, from the personas of tests/conftest.py."""
     settings.GENERATED_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path
     return build_world(dict(locals()), tmp_path)
 
 
@@ -369,7 +420,12 @@ def matrix(django_db_setup, django_db_blocker, tmp_path_factory):
     idle = dt.timedelta(days=1)
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=fast, GENERATED_DIR=generated, SIGN_OUT_WHEN_IDLE=idle),
+        override_settings(
+            PASSWORD_HASHERS=fast,
+            GENERATED_DIR=generated,
+            MEDIA_ROOT=generated,
+            SIGN_OUT_WHEN_IDLE=idle,
+        ),
         pytest.MonkeyPatch.context() as patch,
         transaction.atomic(),
     ):

@@ -624,6 +624,98 @@ ENTRIES = [
         args=pk("cases"),
         download=PDF,
     ),
+    # --- The programme: its meetings, mentors' training, the resources library ---------------
+    Entry(
+        "programme",
+        "programme_schools (coordinator, mentors) or can_see_training (also the office).",
+        get=rule(ok=("coordinator", "mentor", "other_mentor", "office", "stranger")),
+    ),
+    Entry(
+        "programme_meeting_list",
+        "programme_schools: the coordinator and the mentors.",
+        get=rule(ok=("coordinator", "mentor", "other_mentor", "stranger")),
+    ),
+    Entry(
+        "programme_meeting_create",
+        "can_manage_programme: a coordinator, in their own school.",
+        get=rule(ok=("coordinator", "stranger")),
+    ),
+    Entry(
+        "programme_meeting",
+        "visible_programme_meetings: the coordinator and mentors of the meeting's school.",
+        get=rule(ok=("coordinator", "mentor", "other_mentor")),
+        objects=("own",),
+        args=pk("programme_meetings"),
+    ),
+    Entry(
+        "programme_meeting_edit",
+        "visible_programme_meetings, then can_manage_programme: the coordinator.",
+        get=rule(ok=("coordinator",), forbidden=("mentor", "other_mentor")),
+        objects=("own",),
+        args=pk("programme_meetings"),
+    ),
+    Entry(
+        "programme_action_done",
+        "programme_actions_visible_to (own actions, or the meetings one reads), then "
+        "can_mark_programme_action_done: the owner or the coordinator (POST only).",
+        get=None,
+        post=rule(ok=("coordinator", "class_teacher"), forbidden=("mentor", "other_mentor")),
+        objects=("own",),
+        args=pk("programme_actions"),
+        post_only=True,
+    ),
+    Entry(
+        "training_list",
+        "can_see_training: the coordinator and office (their schools'), a mentor (their own).",
+        get=rule(ok=("coordinator", "office", "mentor", "other_mentor", "stranger")),
+    ),
+    Entry(
+        "training_create",
+        "can_record_training: TRAINING_ROLES (coordinator, office), in their own school.",
+        get=rule(ok=("coordinator", "office", "stranger")),
+    ),
+    Entry(
+        "training_edit",
+        "visible_training_records (a mentor sees their own), then can_record_training.",
+        get=rule(ok=("coordinator", "office"), forbidden=("mentor",)),
+        objects=("own",),
+        args=pk("training"),
+    ),
+    Entry(
+        "resource_list",
+        "programme_schools: the coordinator and the mentors.",
+        get=rule(ok=("coordinator", "mentor", "other_mentor", "stranger")),
+    ),
+    Entry(
+        "resource_create",
+        "can_add_resource: the coordinator and the mentors, in their own school.",
+        get=rule(ok=("coordinator", "mentor", "other_mentor", "stranger")),
+    ),
+    Entry(
+        "resource_edit",
+        "visible_resources, then can_manage_resource: the coordinator.",
+        get=rule(ok=("coordinator",), forbidden=("mentor", "other_mentor")),
+        objects=("own",),
+        args=pk("resources"),
+    ),
+    Entry(
+        "resource_remove",
+        "visible_resources, then can_manage_resource: the coordinator (POST only).",
+        get=None,
+        post=rule(ok=("coordinator",), forbidden=("mentor", "other_mentor")),
+        objects=("own",),
+        args=pk("resources"),
+        post_only=True,
+    ),
+    Entry(
+        "resource_download",
+        "visible_resources: the coordinator and mentors of the resource's school, never a "
+        "public address.",
+        get=rule(ok=("coordinator", "mentor", "other_mentor")),
+        objects=("own",),
+        args=pk("resources"),
+        download="text/plain",
+    ),
     # --- Printing ------------------------------------------------------------------------------
     Entry(
         "review_packs",
@@ -641,6 +733,42 @@ ENTRIES = [
         get=rule(ok=("coordinator", "head")),
         objects=("own",),
         args=pk("packs"),
+        download=PDF,
+    ),
+    # --- The programme dashboard and the annual report --------------------------------------
+    # Each shows the figures of the user's own school only: the stranger sees their own.
+    # Reading only (GET); a POST is refused with 405.
+    Entry(
+        "dashboard",
+        "dashboard_schools: DASHBOARD_ROLES, the head and the coordinator.",
+        get=rule(ok=("coordinator", "head", "stranger")),
+        post=rule(not_allowed=EVERYONE),
+    ),
+    Entry(
+        "dashboard_figures_csv",
+        "dashboard_schools.",
+        get=rule(ok=("coordinator", "head", "stranger")),
+        post=rule(not_allowed=EVERYONE),
+        download=CSV,
+    ),
+    Entry(
+        "dashboard_cases_csv",
+        "dashboard_schools: anonymised, still about children.",
+        get=rule(ok=("coordinator", "head", "stranger")),
+        post=rule(not_allowed=EVERYONE),
+        download=CSV,
+    ),
+    Entry(
+        "annual_report",
+        "dashboard_schools.",
+        get=rule(ok=("coordinator", "head", "stranger")),
+        post=rule(not_allowed=EVERYONE),
+    ),
+    Entry(
+        "annual_report_download",
+        "dashboard_schools.",
+        get=rule(ok=("coordinator", "head", "stranger")),
+        post=rule(not_allowed=EVERYONE),
         download=PDF,
     ),
 ]

@@ -21,11 +21,18 @@ from django.urls import reverse
 
 from mentoring.conflicts import FIELD
 from mentoring.forms_util import apply_service
-from mentoring.models import Contact, Pupil, User
+from mentoring.models import Contact, Pupil, Resource, TrainingRecord, User
 from referrals.models import Criterion, LetterTemplate, Referral
 from reviews import termly
 from reviews.forms_termly import TeacherViewForm
-from reviews.models import Administration, Questionnaire, Target, TargetProgress, TermlyReview
+from reviews.models import (
+    Administration,
+    ProgrammeMeeting,
+    Questionnaire,
+    Target,
+    TargetProgress,
+    TermlyReview,
+)
 from sessions.models import SessionMove, SessionRecord, Slot
 
 from ..factories import ContactFactory, PupilFactory, TermFactory, make_referral
@@ -371,6 +378,33 @@ EDITS = {
             completed_by="Robin",
             recorded_by=w.users["mentor"],
         ),
+    ),
+    "programme meeting": Edit(
+        url=lambda w: reverse("programme_meeting_edit", args=[w.programme_meetings["own"].pk]),
+        first="coordinator",
+        second="",
+        field="notes",
+        stored=lambda w: ProgrammeMeeting.objects.get(pk=w.programme_meetings["own"].pk).notes,
+        history=lambda w: ProgrammeMeeting.history.filter(id=w.programme_meetings["own"].pk),
+        name="Cora",
+    ),
+    "mentor's training record": Edit(
+        url=lambda w: reverse("training_edit", args=[w.training["own"].pk]),
+        first="coordinator",
+        second="office",
+        field="notes",
+        stored=lambda w: TrainingRecord.objects.get(pk=w.training["own"].pk).notes,
+        history=lambda w: TrainingRecord.history.filter(id=w.training["own"].pk),
+        name="Cora",
+    ),
+    "resource": Edit(
+        url=lambda w: reverse("resource_edit", args=[w.resources["own"].pk]),
+        first="coordinator",
+        second="",
+        field="description",
+        stored=lambda w: Resource.objects.get(pk=w.resources["own"].pk).description,
+        history=lambda w: Resource.history.filter(id=w.resources["own"].pk),
+        name="Cora",
     ),
     "consent letter wording": Edit(
         url=lambda w: reverse("letter_wording_edit"),

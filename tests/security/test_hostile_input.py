@@ -44,15 +44,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mentoring import roster
-from mentoring.models import Case, ClosureDay, Pupil
+from mentoring.models import Case, ClosureDay, Pupil, Resource, TrainingRecord
 from referrals.models import ConsentLetter, ConsentRecord, Referral
 from referrals.views.lists import LISTS
-from reviews import meetings, targets, termly
+from reviews import meetings, programme_meetings, targets, termly
 from reviews.models import (
     GeneratedDocument,
     MeetingAction,
     MeetingRecord,
     OutcomeArea,
+    ProgrammeAction,
+    ProgrammeMeeting,
     Questionnaire,
     Target,
     TermlyReview,
@@ -121,6 +123,14 @@ KNOWN_FORMS = {
     "case_close",
     "case_reopen",
     "review_packs",
+    "programme_meeting_create",
+    "programme_meeting_edit",
+    "programme_action_done",
+    "training_create",
+    "training_edit",
+    "resource_create",
+    "resource_edit",
+    "resource_remove",
     # The set-up site: adding and changing each kind of record the office keeps.
     "admin:mentoring_academicyear_add",
     "admin:mentoring_academicyear_change",
@@ -168,6 +178,10 @@ SEGMENT_MODELS = {
     "meeting-actions": MeetingAction,
     "termly-reviews": TermlyReview,
     "review-packs": GeneratedDocument,
+    "programme-meetings": ProgrammeMeeting,
+    "programme-actions": ProgrammeAction,
+    "training-records": TrainingRecord,
+    "resources": Resource,
 }
 # Objects tried per URL parameter: one of each, but each state of a case (just opened, under
 # way, closed) and of a referral (new, draft) the world holds, as their pages differ.
@@ -286,6 +300,31 @@ def world(
         user=mentor,
     )
     CalendarFeed.objects.create(mentor=mentor, created_by=mentor)
+    # The programme: a meeting with an action, a training record, a resource kept as a link.
+    programme_meetings.programme_meeting_record(
+        school=school,
+        user=coordinator,
+        met_on=dt.date(2026, 11, 16),
+        kind=ProgrammeMeeting.Kind.END_OF_BLOCK,
+        attendees=[coordinator, mentor],
+        notes="The block went well.",
+        actions=[{"action": "Share the worksheets", "owner": mentor, "due_on": TODAY}],
+    )
+    TrainingRecord.objects.create(
+        school=school,
+        mentor=mentor,
+        course="Safeguarding refresher",
+        completed_on=dt.date(2026, 1, 5),
+        renewal_due_on=dt.date(2027, 1, 5),
+        recorded_by=coordinator,
+    )
+    Resource.objects.create(
+        school=school,
+        title="Feelings faces",
+        kind=Resource.Kind.ACTIVITY,
+        link="https://example.org/faces",
+        added_by=mentor,
+    )
 
     CaseFactory(
         pupil=PupilFactory(school=school, school_class=school_class, legal_first_name="Ash"),

@@ -1,0 +1,82 @@
+"""The annual report for governors: its figures hide small counts, its PDF names nobody
+(read back over the demo school), and its download is for the head and coordinator, recorded."""
+
+import io
+import re
+
+import pypdf
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from mentoring.models import AccessEvent
+from reviews import annual_report
+
+from .dashboard_fixture import TODAY, build
+from .test_exports import demo_school, pupil_secrets, words_in  # noqa: F401  (fixture)
+
+
+def pdf_text(data):
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_year_term_by_term_with_small_counts_hidden(school):
+    build(school)
+    context = annual_report.annual_context(school, 2026, today=TODAY)
+    assert context["period"].label == "2026/27"
+    (autumn,) = context["terms"]
+    assert autumn.term == "Autumn 2026/27"
+    # 5 cases and 7 referrals are shown; 1 closure is hidden, and so the (only) other term's
+    # count would be too: there is none, so the total alone is printed.
+    assert (autumn.cases.shown, autumn.referrals.shown, autumn.closed.shown) == (
+        "5",
+        "7",
+        "fewer than 5",
+    )
+    assert context["closures"].cells[0].shown == "fewer than 5"
+    assert context["referrals"].waiting.hidden is False
+
+
+@pytest.fixture
+def today(monkeypatch):
+    real = timezone.localdate
+    monkeypatch.setattr(
+        timezone, "localdate", lambda value=None, tz=None: real(value, tz) if value else TODAY
+    )
+    return TODAY
+
+
+def test_the_download_is_a_pdf_recorded_in_the_access_log(school, client_for, today, mentor):
+    world = build(school)
+    response = client_for(world.coordinator).get(reverse("annual_report_download"), {"year": 2026})
+    assert response["Content-Type"] == "application/pdf"
+    assert "annual-report-2026-27.pdf" in response["Content-Disposition"]
+    text = pdf_text(response.content)
+    assert "Mentoring programme: annual" in text
+    assert "Fair access" in text
+    assert "Fixturechild" not in text
+    assert AccessEvent.objects.filter(
+        action=AccessEvent.Action.DOWNLOAD, what="Annual report for governors, 2026/27"
+    ).exists()
+    assert client_for(mentor).get(reverse("annual_report_download")).status_code == 403
+
+
+def test_a_year_not_offered_is_refused_with_a_message(school, client_for, today):
+    world = build(school)
+    response = client_for(world.coordinator).get(reverse("annual_report_download"), {"year": 1999})
+    assert response.status_code == 400
+    assert "Choose one of the years listed." in response.content.decode()
+
+
+def test_the_demo_school_annual_report_names_nobody(demo_school):  # noqa: F811
+    # Last year: the demo's year of history, every case of it closed.
+    start = annual_report.start_year_of(timezone.localdate()) - 1
+    assert start in annual_report.years_to_choose(demo_school)
+    data = annual_report.render_annual_report(demo_school, start)
+    text = pdf_text(data)
+    assert "Fair access" in text
+    assert re.search(r"\b1\d cases closed this year", text)
+    words = words_in(text)
+    secrets = pupil_secrets(demo_school)
+    leaked = {s for s in secrets if (s in words if s.isalpha() else s in text)}
+    assert not leaked
