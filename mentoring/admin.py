@@ -80,7 +80,9 @@ class SchoolScopedAdmin(SimpleHistoryAdmin):
         return self._may(request)
 
 
-class ScopedInline(admin.TabularInline):
+class ScopedInline(admin.StackedInline):
+    # Stacked, not tabular: a tabular row's fields have no label of their own, and point
+    # their aria-describedby at help texts the table does not print.
     extra = 0
     form = ConflictCheckedModelForm  # each row checked, as the change form is
     # A tampered row count must not make the page build thousands of rows.

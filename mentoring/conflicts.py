@@ -38,11 +38,19 @@ FIELD = "opened_version"
 _SALT = "mentoring.conflicts"
 
 
+class VersionInput(forms.HiddenInput):
+    """Hidden, so no label may point at it: the set-up screens print a label for every
+    field of a field set, and a label's ``for`` must name a visible control."""
+
+    def id_for_label(self, id_):
+        return None
+
+
 class VersionField(forms.CharField):
     """The hidden note of what the page showed: not a value of the record, so it never makes
     a form count as changed."""
 
-    widget = forms.HiddenInput
+    widget = VersionInput
 
     def __init__(self, **kwargs):
         super().__init__(required=False, **kwargs)

@@ -15,9 +15,13 @@ from .security.summary import (  # noqa: F401
     pytest_testnodedown,
 )
 
-# The hostile-input tests' and the SQLite writers' counts, printed at the end of the run
-# (with xdist, by the controller, from the workers' reports).
-pytest_plugins = ["tests.security.hostile", "tests.mentoring.writers_summary"]
+# The hostile-input tests', the SQLite writers' and the crawler's counts, printed at the end
+# of the run (with xdist, by the controller, from the workers' reports).
+pytest_plugins = [
+    "tests.security.hostile",
+    "tests.mentoring.writers_summary",
+    "tests.e2e.crawler_summary",
+]
 
 
 @pytest.fixture

@@ -5,9 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from mentoring.models import User
-
-from ..accounts.second_step import code_now, needs_second_step, phone_for
+from .signin import sign_in_on
+from .sizes import VIEWPORTS
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
@@ -46,21 +45,19 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def sign_in(live_server, page):
-    """Sign in through the real form, as a member of staff would, with a code from their app."""
+def viewport():
+    """Desktop size, unless the test is parametrized (``sizes.at_both_sizes``)."""
+    return VIEWPORTS["desktop"]
 
+
+@pytest.fixture
+def browser_context_args(browser_context_args, viewport):
+    return {**browser_context_args, "viewport": viewport}
+
+
+@pytest.fixture
+def sign_in(live_server, page):
     def go(username, password):
-        user = User.objects.get(username=username)
-        phone = phone_for(user) if needs_second_step(user) else None
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        if phone is not None:
-            page.wait_for_url(f"{live_server.url}/accounts/two-step/code/**")
-            page.get_by_label("Code").fill(code_now(phone))
-            page.get_by_role("button", name="Continue").click()
-        page.wait_for_url(f"{live_server.url}/")
-        return page
+        return sign_in_on(page, live_server.url, username, password)
 
     return go

@@ -1,4 +1,5 @@
-"""The second journey, at tablet size and by keyboard: a mentor logs this week's session."""
+"""The second journey, by keyboard, at desktop and tablet size: a mentor logs this week's
+session."""
 
 import datetime as dt
 
@@ -19,12 +20,9 @@ from ..factories import (
     TermFactory,
     staff,
 )
+from .sizes import at_both_sizes
 
-
-@pytest.fixture
-def tablet(page):
-    page.set_viewport_size({"width": 768, "height": 1024})
-    return page
+pytestmark = at_both_sizes
 
 
 @pytest.fixture
@@ -77,7 +75,7 @@ def tab_to(page, locator, limit=80):
 
 
 def test_mentor_logs_a_held_session_in_three_keyboard_steps(
-    live_server, tablet, sign_in, mentor_with_a_slot
+    live_server, viewport, sign_in, mentor_with_a_slot
 ):
     page = sign_in("mentor", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/my-week/")
@@ -105,12 +103,10 @@ def test_mentor_logs_a_held_session_in_three_keyboard_steps(
     expect(page.get_by_text("recorded for Robin")).to_be_visible()
     card = page.locator("#this-week").locator("xpath=..").locator("li.session").first
     expect(card).to_contain_text("Held")
-    assert page.viewport_size["width"] == 768
+    assert page.viewport_size == viewport
 
 
-def test_hide_screen_blanks_the_page_and_brings_it_back(
-    live_server, tablet, sign_in, mentor_with_a_slot
-):
+def test_hide_screen_blanks_the_page_and_brings_it_back(live_server, sign_in, mentor_with_a_slot):
     page = sign_in("mentor", DEMO_PASSWORD)
     page.keyboard.press("Alt+Shift+H")
     expect(page.locator("#screen-cover")).to_be_visible()

@@ -5,6 +5,9 @@ from playwright.sync_api import expect
 from mentoring.models import Pupil, Role
 
 from ..factories import DEMO_PASSWORD, SchoolClassFactory, SchoolFactory, make_upn, staff
+from .sizes import at_both_sizes, menu
+
+pytestmark = at_both_sizes
 
 
 def test_office_imports_a_csv_and_finds_the_new_pupil(live_server, sign_in, tmp_path):
@@ -27,7 +30,7 @@ def test_office_imports_a_csv_and_finds_the_new_pupil(live_server, sign_in, tmp_
         "Roster imported: 1 new pupil, 0 updated, 0 unchanged."
     )
 
-    page.get_by_role("link", name="Pupils", exact=True).click()
+    menu(page).get_by_role("link", name="Pupils", exact=True).click()
     page.get_by_label("Name or UPN").fill("Quillfeather")
     page.get_by_role("button", name="Filter").click()
     row = page.get_by_role("row", name="Quillfeather")

@@ -19,6 +19,9 @@ from ..factories import (
     referral_lists,
     staff,
 )
+from .sizes import at_both_sizes, menu
+
+pytestmark = at_both_sizes
 
 
 def test_referral_from_teacher_to_consent_and_a_decline(live_server, page, sign_in):
@@ -55,11 +58,11 @@ def test_referral_from_teacher_to_consent_and_a_decline(live_server, page, sign_
     page.goto(f"{live_server.url}/referrals/new/?pupil={sky.pk}")
     page.get_by_role("group", name="Referral criteria").get_by_label("Underachieving").check()
     page.get_by_role("button", name="Submit the referral").click()
-    page.get_by_role("button", name="Sign out").click()
+    menu(page).get_by_role("button", name="Sign out").click()
 
     # The coordinator finds Robin at the top of "new" (newest first) and triages.
     sign_in("coordinator", DEMO_PASSWORD)
-    page.get_by_role("link", name="Referrals", exact=True).click()
+    menu(page).get_by_role("link", name="Referrals", exact=True).click()
     page.get_by_role("link", name=re.compile(r"^New")).click()
     page.get_by_label("Sort by").select_option("recent")
     page.get_by_role("button", name="Filter").click()
@@ -116,7 +119,7 @@ def test_referral_from_teacher_to_consent_and_a_decline(live_server, page, sign_
     )
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_text("Referral declined.")).to_be_visible()
-    page.get_by_role("button", name="Sign out").click()
+    menu(page).get_by_role("button", name="Sign out").click()
 
     # ...which the teacher sees on their landing page.
     sign_in("teacher", DEMO_PASSWORD)

@@ -19,6 +19,9 @@ from pypdf import PdfReader
 from mentoring.models import Case, Role, Term
 
 from ..factories import DEMO_PASSWORD, PupilFactory, SchoolFactory, TermFactory, staff
+from .sizes import at_both_sizes
+
+pytestmark = at_both_sizes
 
 
 @pytest.fixture
@@ -83,7 +86,8 @@ def test_the_head_asks_for_the_staff_pack_and_downloads_it(
     # No reload: the list fetches itself every 2 seconds until the pack is ready.
     expect(row.get_by_text("Ready", exact=True)).to_be_visible(timeout=60_000)
     worker.join(timeout=30)
-    expect(page.locator("#review-pack-list")).not_to_have_attribute("hx-trigger", re.compile("."))
+    listing = page.locator("#review-pack-list")
+    expect(listing).not_to_have_attribute("data-hx-trigger", re.compile("."))
 
     with page.expect_download() as download_info:
         row.get_by_role("link", name=re.compile(r"^Download the PDF")).click()

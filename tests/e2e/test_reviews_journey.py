@@ -30,6 +30,7 @@ from ..factories import (
     assign,
     staff,
 )
+from .sizes import menu
 
 STAFF_RATING, _, ITEMS = DEFAULTS[Questionnaire.Kind.STAFF_RATING]
 QUESTIONS = [text for _, text in ITEMS]
@@ -101,7 +102,7 @@ def robins_case():
 
 def open_robins_case(page):
     """From the mentor's home page, through their caseload."""
-    page.get_by_role("link", name="Home", exact=True).click()
+    menu(page).get_by_role("link", name="Home", exact=True).click()
     caseload = page.get_by_role("region", name="My caseload")
     caseload.get_by_role("link", name="Robin Testchild").click()
     expect(
@@ -131,7 +132,7 @@ def add_target(page, *, what, measure, success, by_when, area):
 
 def log_session(page, session_day, note, progress, progress_note=""):
     """From My week: log an earlier session as held, with progress on each target."""
-    page.get_by_role("link", name="My week").click()
+    menu(page).get_by_role("link", name="My week").click()
     earlier = page.get_by_role("region", name="Earlier sessions still to log")
     earlier.get_by_role(
         "link", name=f"Log session for Robin Testchild, {session_day.day} {session_day:%b}"
@@ -154,7 +155,7 @@ def log_session(page, session_day, note, progress, progress_note=""):
 
 
 def sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
+    menu(page).get_by_role("button", name="Sign out").click()
 
 
 def test_baseline_targets_review_and_exit(live_server, page, sign_in, robins_case):
@@ -255,7 +256,7 @@ def test_baseline_targets_review_and_exit(live_server, page, sign_in, robins_cas
 
     # The coordinator finds the review due, reads the teacher's view and records "Continue".
     sign_in("coordinator", DEMO_PASSWORD)
-    page.get_by_role("link", name="Reviews", exact=True).click()
+    menu(page).get_by_role("link", name="Reviews", exact=True).click()
     due = page.get_by_role("table", name=re.compile("^Reviews due this term"))
     row = due.get_by_role("row").filter(has_text="Robin Testchild")
     expect(row).to_contain_text("teacher's view added")

@@ -756,7 +756,7 @@ def test_asking_for_a_pack_returns_at_once_and_leaves_it_waiting(
 
     page = client.get(reverse("review_packs")).content.decode()
     assert "Waiting" in page
-    assert 'hx-trigger="every 2s"' in page
+    assert 'data-hx-trigger="every 2s"' in page
     assert 'href="/review-packs/"' in page  # Refresh, without JavaScript
 
     # The same pack asked for again while it is being made: not made twice.

@@ -1,0 +1,20 @@
+"""The screen sizes the journeys run at, and the main menu as it is reached at each."""
+
+import pytest
+from playwright.sync_api import expect
+
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "tablet": {"width": 768, "height": 1024}}
+
+# A journey marked with this runs twice: at desktop and at tablet size.
+at_both_sizes = pytest.mark.parametrize("viewport", list(VIEWPORTS.values()), ids=list(VIEWPORTS))
+
+
+def menu(page):
+    """The page's header with its main menu showing: below 1400px the menu is folded away
+    behind a button, which a user presses first."""
+    header = page.locator(".site-header")
+    toggle = header.get_by_role("button", name="Show menu")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+        expect(header.locator("#main-nav")).to_be_visible()
+    return header
