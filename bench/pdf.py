@@ -145,7 +145,9 @@ def case_file_html(case, user):
     return render_to_string(TEMPLATE, context)
 
 
-def weasy(html, *, fetcher=True, tagged=True):
+def weasy(html, *, fetcher=True, tagged=True, stylesheet=None):
+    """Lay out and write ``html``; ``stylesheet``: a parsed print.css with its font config
+    (``mentoring.pdf.print_stylesheet()``), as render_pdf gives every document."""
     import weasyprint
 
     from mentoring.pdf import DEFAULT_BASE_URL, PDF_OPTIONS, StaticFilesFetcher
@@ -153,17 +155,29 @@ def weasy(html, *, fetcher=True, tagged=True):
     options = PDF_OPTIONS if tagged else {}
     kwargs = {"url_fetcher": StaticFilesFetcher(DEFAULT_BASE_URL)} if fetcher else {}
     document = weasyprint.HTML(string=html, base_url=DEFAULT_BASE_URL, **kwargs)
+    if stylesheet is not None:
+        css, font_config = stylesheet
+        return document.render(stylesheets=[css], font_config=font_config, **options).write_pdf(
+            **options
+        )
     return document.render(**options).write_pdf(**options)
 
 
 def print_css_without_fonts():
-    """print.css as our static files hold it, minus its @font-face rules (system fonts)."""
+    """print.css as our static files hold it, minus its @font-face rules (system fonts),
+    parsed as render_pdf parses the real one."""
     import re
 
+    import weasyprint
     from django.contrib.staticfiles import finders
+    from weasyprint.text.fonts import FontConfiguration
 
     css = Path(finders.find("css/print.css")).read_text()
-    return re.sub(r"@font-face\s*{[^}]*}", "", css)
+    font_config = FontConfiguration()
+    parsed = weasyprint.CSS(
+        string=re.sub(r"@font-face\s*{[^}]*}", "", css), font_config=font_config
+    )
+    return parsed, font_config
 
 
 def explain(case, user, runs):
@@ -171,8 +185,11 @@ def explain(case, user, runs):
     away at a time, and the floor with one requirement taken away at a time."""
     import re
 
+    from mentoring.pdf import print_stylesheet
+
     html = case_file_html(case, user)
-    link = re.search(r'<link rel="stylesheet"[^>]*>', html).group(0)
+    printed = print_stylesheet()
+    system_fonts = print_css_without_fonts()
     own_css = re.compile(r"<style>.*?</style>", re.S)
     no_margins = "@page { " + " ".join(
         f"@{box} {{ content: none }}"
@@ -180,18 +197,20 @@ def explain(case, user, runs):
     )
     text = floor_html(html)
     variants = [
-        ("case file, as printed", lambda: weasy(html)),
-        ("  without tagging (PDF/UA)", lambda: weasy(html, tagged=False)),
+        ("case file, as printed", lambda: weasy(html, stylesheet=printed)),
+        ("  without tagging (PDF/UA)", lambda: weasy(html, tagged=False, stylesheet=printed)),
         (
             "  without header and footer",
-            lambda: weasy(html.replace("</style>", no_margins + "}</style>", 1)),
+            lambda: weasy(
+                html.replace("</style>", no_margins + "}</style>", 1), stylesheet=printed
+            ),
         ),
+        ("  without the shipped font", lambda: weasy(html, stylesheet=system_fonts)),
+        ("  without print.css", lambda: weasy(html)),
         (
-            "  without the shipped font",
-            lambda: weasy(html.replace(link, f"<style>{print_css_without_fonts()}</style>")),
+            "  without the case file's own CSS",
+            lambda: weasy(own_css.sub("", html), stylesheet=printed),
         ),
-        ("  without print.css", lambda: weasy(html.replace(link, ""))),
-        ("  without the case file's own CSS", lambda: weasy(own_css.sub("", html))),
         ("floor (same text, shipped font, tagged)", lambda: weasy(text)),
         ("  untagged", lambda: weasy(text, tagged=False)),
         ("  WeasyPrint's defaults alone", lambda: bare(html)),
@@ -274,6 +293,21 @@ def main():
         )
         if load > 1.5:
             print(f"The machine was busy (load {load:.1f}): wall times include waiting for a core.")
+        from results import record  # the summary table of `make bench`
+
+        for n, cpu, _, _, floor_cpu, *_ in rows:
+            limit, ratio = TARGET_SECONDS[n], cpu / floor_cpu
+            record(
+                "pdf", f"case file, {n} records", round(cpu, 2), f"<= {limit:g}", cpu <= limit, "s"
+            )
+            record(
+                "pdf",
+                f"case file / floor, {n} records",
+                round(ratio, 2),
+                f"<= {TARGET_RATIO:g}",
+                ratio <= TARGET_RATIO,
+                "x",
+            )
         missed_sizes = {n for n, _ in failed}
         for n, *_ in rows:
             if n in missed_sizes or args.explain:
