@@ -88,25 +88,27 @@ def _matcher(css):
     return matcher
 
 
+_LABELLED_BY = "chart-labels"
+
+
 def inline_svg(chart, *, title, description):
     """The chart as inline ``<svg>`` markup with no style element, script or class left."""
     number = next(_numbers)
     ids = f"chart-title-{number}", f"chart-desc-{number}"
     start, rest = _inlined(chart)
-    # The root's start tag holds no text of the figures, only the placeholder of its ids.
-    start = start.replace(_LABELLED_BY, " ".join(ids))
+    # Each chart of a page needs ids of its own, so the kept drawing has a placeholder;
+    # the root's start tag holds nothing else that could match it.
+    labelled_by = f'aria-labelledby="{" ".join(ids)}"'
+    start = start.replace(f'aria-labelledby="{_LABELLED_BY}"', labelled_by)
     return (
         f'{start}<title id="{ids[0]}">{escape(title, quote=False)}</title>'
         f'<desc id="{ids[1]}">{escape(description, quote=False)}</desc>{rest}'
     )
 
 
-_LABELLED_BY = "chart-labels"
-
-
 # A page shows the same charts again and again while its figures stay the same: keep the
 # drawings made fit for it, which depend on nothing but pygal's SVG.
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=128)
 def _inlined(chart):
     """(the root's start tag, the rest of the markup) of ``chart`` made fit to sit inline."""
     root = ET.fromstring(svg_text(chart))  # noqa: S314  (pygal's own output, never a user's)

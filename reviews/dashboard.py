@@ -481,7 +481,8 @@ def dashboard_figures(school, period, today=None):
             title="Mean staff rating at entry and exit",
             description=outcomes.chart_alt,
         )
-    caseload = pack.caseload_figures(cases, period, protect=False)
+    # The page shows the caseload's totals only, not its two charts.
+    caseload = pack.caseload_figures(cases, period, protect=False, charts=False)
     return {
         "school": school,
         "period": period,

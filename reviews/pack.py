@@ -45,7 +45,7 @@ from pygal.style import Style
 from mentoring.models import Case, SupportType, Term, YearGroup
 from mentoring.pdf import render_pdf
 from referrals.models import Referral
-from sessions.book import Adherence, SessionBook
+from sessions.book import Adherence, AttendanceBook
 from sessions.models import Allocation
 
 from .models import (
@@ -252,7 +252,7 @@ def _bar_chart(labels, series, *, alt, width=CHART_WIDTH, value_range=None, inte
 # Drawing a chart with pygal costs about 10 ms and the same figures are drawn again each
 # time a page or pack shows them: keep the last few drawings, which depend only on these
 # arguments.
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=128)
 def _drawn(labels, series, width, value_range, integers):
     rows = len(labels) * len(series)
     height = 48 + rows * 22 + (30 if len(series) > 1 else 0)
@@ -345,7 +345,9 @@ class Caseload:
     by_year: Breakdown
 
 
-def caseload_figures(cases, term, *, protect):
+def caseload_figures(cases, term, *, protect, charts=True):
+    """The term's caseload; ``charts=False`` leaves the two breakdowns undrawn, for a page
+    that shows only the totals."""
     opened = sum(1 for c in cases if c.opened_on >= term.starts_on)
     closed = sum(1 for c in cases if _closed_in_term(c, term))
     total = len(cases)
@@ -374,8 +376,12 @@ def caseload_figures(cases, term, *, protect):
         opened=opened,
         closed=closed,
         open_at_end=total - sum(1 for c in cases if c.closed_on and c.closed_on <= term.ends_on),
-        by_support=_chart_for(by_support, alt_prefix="Bar chart of cases by kind of support"),
-        by_year=_chart_for(by_year, alt_prefix="Bar chart of cases by year group"),
+        by_support=_chart_for(by_support, alt_prefix="Bar chart of cases by kind of support")
+        if charts
+        else by_support,
+        by_year=_chart_for(by_year, alt_prefix="Bar chart of cases by year group")
+        if charts
+        else by_year,
     )
 
 
@@ -492,11 +498,14 @@ def attendance_by_case(case_ids, term, today):
     result = defaultdict(Adherence)
     if until < term.starts_on:
         return result
-    book = SessionBook(Allocation.objects.filter(case_id__in=case_ids), until=until)
+    # Only each record's attendance counts here, not its notes or author.
+    book = AttendanceBook(Allocation.objects.filter(case_id__in=case_ids), until=until)
+    attendance = book.attendance
     for allocation in book.allocations:
-        for session in book.sessions(allocation, until=until):
-            if session.date >= term.starts_on:
-                result[allocation.case_id].add(session)
+        case_id = allocation.case_id
+        days = [d for d in book.expected_dates(allocation, until=until) if d >= term.starts_on]
+        if days:
+            result[case_id].tally(attendance.get((case_id, day)) for day in days)
     return result
 
 

@@ -6,6 +6,7 @@ bank holiday) does count, but holds no session. Everything here works on data al
 fetched (a SchoolCalendar, consent records), so lists cost no query per row.
 """
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -42,7 +43,8 @@ def calendar_for_block(school, starts_on):
 def slot_dates(slot, calendar):
     """The dates the slot holds a session, up to its last day."""
     dates, _ = block_session_dates(slot.weekday, slot.block_starts_on, slot.block_weeks, calendar)
-    return [d for d in dates if d <= slot.last_day]
+    last_day = slot.last_day
+    return [d for d in dates if d <= last_day]
 
 
 @dataclass(frozen=True)
@@ -54,16 +56,28 @@ class Expected:
     date: date
 
 
+def expected_dates(allocation, dates, consent_records, until=None):
+    """Of the slot's ``dates``, those expected for the allocation's case: while the
+    case is in the slot and parental consent is in force (a withdrawal removes the sessions
+    after it)."""
+    end = allocation.ended_on or allocation.slot.last_day
+    if until is not None:
+        end = min(end, until)
+    # Consent changes only on a decision's date: ask again only when one has passed.
+    decided = sorted(r.decided_on for r in consent_records)
+    expected, answers, in_force = [], -1, False
+    for d in dates:
+        if allocation.starts_on <= d <= end:
+            passed = bisect_right(decided, d)
+            if passed != answers:
+                answers, in_force = passed, consent_in_force_from(consent_records, d)
+            if in_force:
+                expected.append(d)
+    return expected
+
+
 def expected_for_allocation(allocation, calendar, consent_records, until=None):
-    """The sessions expected for the allocation's case: slot dates while the case is in the
-    slot and parental consent is in force (a withdrawal removes the sessions after it)."""
+    """The sessions expected for the allocation's case (see ``expected_dates``)."""
     slot = allocation.slot
-    end = allocation.ended_on or slot.last_day
-    dates = [
-        d
-        for d in slot_dates(slot, calendar)
-        if allocation.starts_on <= d <= end
-        and (until is None or d <= until)
-        and consent_in_force_from(consent_records, d)
-    ]
+    dates = expected_dates(allocation, slot_dates(slot, calendar), consent_records, until)
     return [Expected(allocation.case, slot, d) for d in dates]

@@ -2,11 +2,12 @@ from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from mentoring import permissions
 
-from ..book import Adherence, SessionBook, adherence
+from ..book import Adherence, AttendanceBook, adherence
 from ..models import Allocation
 
 
@@ -19,17 +20,21 @@ def adherence_page(request):
         slot__school_id__in=permissions.adherence_schools(request.user),
         case__in=permissions.visible_cases(request.user),
     )
-    book = SessionBook(allocations, until=today)
+    book = AttendanceBook(allocations, until=today)
     per_case = adherence(book, today)
     cases = {a.case_id: a for a in book.allocations}
     per_mentor, school = defaultdict(Adherence), Adherence()
     for case_id, figures in per_case.items():
         per_mentor[cases[case_id].slot.mentor] += figures
         school += figures
-    rows = sorted(
-        ((cases[cid].case, cases[cid].slot, fig) for cid, fig in per_case.items()),
-        key=lambda row: row[0].pupil.legal_last_name,
-    )
+    # Each row's link and labels are made here once: tags and lookups cost more per row.
+    rows = [
+        (reverse("case_detail", args=[case.pk]), case.pupil.full_name, str(slot), figures)
+        for case, slot, figures in sorted(
+            ((cases[cid].case, cases[cid].slot, fig) for cid, fig in per_case.items()),
+            key=lambda row: row[0].pupil.legal_last_name,
+        )
+    ]
     context = {
         "school_figures": school,
         "mentors": sorted(per_mentor.items(), key=lambda item: item[0].last_name),
