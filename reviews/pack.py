@@ -255,7 +255,9 @@ def _bar_chart(labels, series, *, alt, width=CHART_WIDTH, value_range=None, inte
 @functools.lru_cache(maxsize=128)
 def _drawn(labels, series, width, value_range, integers):
     rows = len(labels) * len(series)
-    height = 48 + rows * 22 + (30 if len(series) > 1 else 0)
+    # The legend lists the series one under another: side by side, beside long group names
+    # ("Asian or Asian British - Bangladeshi"), they ran into each other.
+    height = 48 + rows * 22 + (16 * len(series) + 14 if len(series) > 1 else 0)
     formatter = (lambda v: f"{v:.0f}") if integers else (lambda v: f"{v:.1f}")
     hidden = any(v is None for _, values in series for v in values)
     chart = pygal.HorizontalBar(
@@ -266,7 +268,7 @@ def _drawn(labels, series, width, value_range, integers):
         disable_xml_declaration=True,
         show_legend=len(series) > 1,
         legend_at_bottom=True,
-        legend_at_bottom_columns=len(series),
+        legend_at_bottom_columns=1,
         legend_box_size=12,
         print_values=True,
         print_values_position="top",
