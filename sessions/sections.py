@@ -9,7 +9,7 @@ from mentoring.models import Case, Role
 from referrals.models import ConsentRecord
 from referrals.services import consent_in_force_from
 
-from .book import Adherence, SessionBook, adherence
+from .book import Adherence, AttendanceBook, SessionBook, adherence
 from .models import Allocation
 from .views._helpers import redact
 from .week import mentor_allocations, my_week
@@ -32,7 +32,7 @@ def ready_for_allocation(user, schools):
         .order_by("opened_on")
     )
     ready = [c for c in waiting if consent_in_force_from(c.consent_records.all(), today)]
-    book = SessionBook(Allocation.objects.filter(slot__school_id__in=schools), until=today)
+    book = AttendanceBook(Allocation.objects.filter(slot__school_id__in=schools), until=today)
     school = Adherence()
     for figures in adherence(book, today).values():
         school += figures
