@@ -30,6 +30,7 @@ from ..factories import (
     assign,
     staff,
 )
+from .signin import sign_out
 from .sizes import menu
 
 STAFF_RATING, _, ITEMS = DEFAULTS[Questionnaire.Kind.STAFF_RATING]
@@ -152,10 +153,6 @@ def log_session(page, session_day, note, progress, progress_note=""):
     expect(
         page.get_by_text(f"Session of {session_day:%A} {session_day.day} {session_day:%B} recorded")
     ).to_be_visible()
-
-
-def sign_out(page):
-    menu(page).get_by_role("button", name="Sign out").click()
 
 
 def test_baseline_targets_review_and_exit(live_server, page, sign_in, robins_case):
