@@ -37,6 +37,7 @@ from pathlib import Path
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.color import no_style
@@ -375,6 +376,8 @@ def restore_backup(backup, *, replace=False, using=DEFAULT_DB_ALIAS):
             for sql in sequences:
                 cursor.execute(sql)
     ContentType.objects.clear_cache()
+    # Figures cached from the data that was replaced must not outlive it.
+    cache.clear()
     _put_back_files(files)
     return {label: loaded.get(label, 0) for label in backup.header["tables"]}
 

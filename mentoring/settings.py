@@ -159,6 +159,16 @@ MEDIA_URL = "media/"
 # served from a public URL: only through views that check who is asking.
 MEDIA_ROOT = VAR_DIR / "media"
 RESOURCE_UPLOAD_MAX_BYTES = env.int("RESOURCE_UPLOAD_MAX_MB", default=10) * 1024 * 1024
+# What is costly to work out and the same for everyone who asks (the dashboard's figures),
+# keyed on the data's latest change (mentoring/changes.py). Files, so that every worker
+# process shares one copy; the timeout is only a backstop.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "cache",
+        "TIMEOUT": 10 * 60,
+    }
+}
 # Hashed, compressed static files need collectstatic; production turns them on.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -500,8 +500,10 @@ def attendance_by_case(case_ids, term, today):
     result = defaultdict(Adherence)
     if until < term.starts_on:
         return result
-    # Only each record's attendance counts here, not its notes or author.
-    book = AttendanceBook(Allocation.objects.filter(case_id__in=case_ids), until=until)
+    # Only each record's attendance in the term counts here, not its notes or author.
+    book = AttendanceBook(
+        Allocation.objects.filter(case_id__in=case_ids), until=until, since=term.starts_on
+    )
     attendance = book.attendance
     for allocation in book.allocations:
         case_id = allocation.case_id

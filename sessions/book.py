@@ -164,17 +164,21 @@ class SessionBook(_Schedule):
 
 class AttendanceBook(_Schedule):
     """Only what adherence counts, for pages over many cases and years: each logged
-    session's attendance, without the records' notes or the moves."""
+    session's attendance, without the records' notes or the moves. With ``since``, only the
+    records from that day on (a term's or a year's figures need no older ones)."""
 
     related = ATTENDANCE_RELATED
 
-    def __init__(self, allocations, until):
+    def __init__(self, allocations, until, since=None):
         super().__init__(allocations, until)
+        records = SessionRecord.objects.filter(case_id__in=self.case_ids, date__lte=until)
+        if since is not None:
+            records = records.filter(date__gte=since)
         self.attendance = {
             (case_id, day): attendance
-            for case_id, day, attendance in SessionRecord.objects.filter(case_id__in=self.case_ids)
-            .order_by()  # looked up by date: sorting thousands of rows is wasted
-            .values_list("case_id", "date", "attendance")
+            for case_id, day, attendance in records.order_by().values_list(  # looked up by date: no sort
+                "case_id", "date", "attendance"
+            )
         }
 
 
@@ -221,13 +225,14 @@ class Adherence:
         return round(100 * self.held / self.expected) if self.expected else None
 
 
-def adherence(book, today):
+def adherence(book, today, since=None):
     """{case_id: Adherence} for every case in the book (a SessionBook or an AttendanceBook),
-    counting sessions up to today."""
+    counting sessions up to today, and from ``since`` when given."""
     result, attendance = defaultdict(Adherence), book.attendance
     for allocation in book.allocations:
         case_id = allocation.case_id
-        result[case_id].tally(
-            attendance.get((case_id, day)) for day in book.expected_dates(allocation, until=today)
-        )
+        days = book.expected_dates(allocation, until=today)
+        if since is not None:
+            days = [day for day in days if day >= since]
+        result[case_id].tally(attendance.get((case_id, day)) for day in days)
     return result

@@ -132,3 +132,15 @@ def client_for(db):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def own_cache(settings):
+    """Each test its own empty cache in memory: what one test's data cached (the dashboard's
+    figures) must never be served to another, whose records may carry the same ids."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
+    }
+    from django.core.cache import cache
+
+    cache.clear()

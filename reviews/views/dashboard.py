@@ -6,15 +6,18 @@ bookmarked and its CSVs carry the same period.
 """
 
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from mentoring import permissions
 from mentoring.audit import record_access
+from mentoring.changes import latest_change
 from mentoring.forms_util import DateInput, crispy_helper
 from mentoring.models import AccessEvent, School, Term
 
@@ -113,15 +116,45 @@ def _period_form(request):
     return form
 
 
+def figures_html(school, period, today):
+    """The figures and charts of the page, drawn once for everyone until the data changes:
+    they are the same whoever asks, and working them out takes dozens of queries."""
+    key = ":".join(
+        str(part)
+        for part in (
+            "dashboard",
+            school.pk,
+            period.starts_on,
+            period.ends_on,
+            period.term.pk if period.term else "",
+            period.name,
+            today,
+            latest_change(),
+        )
+    )
+    html = cache.get(key)
+    if html is None:
+        figures = dashboard.dashboard_figures(school, period, today)
+        html = render_to_string("reviews/dashboard/_figures.html", figures)
+        cache.set(key, html)
+    return html
+
+
 @require_GET
 def dashboard_page(request):
     """The figures of one school's programme over a term or a run of dates."""
     form = _period_form(request)
     context = {"form": form, "query": request.GET.urlencode()}
     if form.is_valid():
-        data = form.cleaned_data
-        context.update(dashboard.dashboard_figures(data["school"], data["period"]))
-        context["several_schools"] = len(form.schools) > 1
+        school, period = form.cleaned_data["school"], form.cleaned_data["period"]
+        today = timezone.localdate()
+        context.update(
+            school=school,
+            period=period,
+            as_at=min(today, period.ends_on),
+            figures=figures_html(school, period, today),
+            several_schools=len(form.schools) > 1,
+        )
     return render(request, "reviews/dashboard/dashboard.html", context)
 
 

@@ -9,19 +9,29 @@ from mentoring import permissions
 
 from ..book import Adherence, AttendanceBook, adherence
 from ..models import Allocation
+from ..school_years import ALL_YEARS, chosen_year, school_years
 
 
 def adherence_page(request):
-    """Held against expected for the school, each mentor and each case, with the reasons."""
+    """Held against expected for the school, each mentor and each case, with the reasons:
+    this school year unless another year, or every year, is asked for."""
     if not permissions.can_view_adherence(request.user):
         raise PermissionDenied
     today = timezone.localdate()
+    schools = permissions.adherence_schools(request.user)
+    years = school_years(schools)
+    year = chosen_year(years, request.GET.get("year"), today)
     allocations = Allocation.objects.filter(
-        slot__school_id__in=permissions.adherence_schools(request.user),
-        case__in=permissions.visible_cases(request.user),
+        slot__school_id__in=schools, case__in=permissions.visible_cases(request.user)
     )
-    book = AttendanceBook(allocations, until=today)
-    per_case = adherence(book, today)
+    since, until = None, today
+    if year is not None:
+        since, until = year.starts_on, min(today, year.ends_on)
+        allocations = allocations.filter(
+            starts_on__lte=until, slot__block_starts_on__lte=until, slot__block_ends_on__gte=since
+        )
+    book = AttendanceBook(allocations, until=until, since=since)
+    per_case = adherence(book, until, since=since)
     cases = {a.case_id: a for a in book.allocations}
     per_mentor, school = defaultdict(Adherence), Adherence()
     for case_id, figures in per_case.items():
@@ -39,6 +49,10 @@ def adherence_page(request):
         "school_figures": school,
         "mentors": sorted(per_mentor.items(), key=lambda item: item[0].last_name),
         "rows": rows,
-        "today": today,
+        "since": since,
+        "until": until,
+        "year": year,
+        "years": years,
+        "all_years": ALL_YEARS,
     }
     return render(request, "sessions/adherence.html", context)

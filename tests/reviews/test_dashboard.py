@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from mentoring.models import Case
 from reviews import dashboard
 from reviews.dashboard import Period
 
@@ -173,3 +174,31 @@ def test_period_labels():
     assert period.label == "1 September 2026 to 30 September 2026"
     assert period.during == "in this period"
     assert period.slug == "2026-09-01-to-2026-09-30"
+
+
+def test_the_figures_are_worked_out_once_until_the_data_changes(
+    school, world, client_for, today, monkeypatch
+):
+    client = client_for(world.coordinator)
+
+    def shown():
+        page = client.get(reverse("dashboard")).content.decode()
+        return page.split("Sections of the dashboard")[1].split('id="exports"')[0]
+
+    first = shown()
+    assert "<strong>1</strong> case closed this term" in first
+
+    # Asked again with nothing changed: the same figures, not worked out again.
+    def not_again(*args, **kwargs):
+        raise AssertionError("the figures were worked out again")
+
+    real = dashboard.dashboard_figures
+    monkeypatch.setattr(dashboard, "dashboard_figures", not_again)
+    assert shown() == first
+
+    # Any change to the records (here a second closure) brings new figures at once.
+    monkeypatch.setattr(dashboard, "dashboard_figures", real)
+    closed = world.cases["Bea"]
+    closed.status, closed.closed_on = Case.Status.CLOSED, TODAY
+    closed.save()
+    assert "<strong>2</strong> cases closed this term" in shown()

@@ -80,9 +80,28 @@ def test_sessions_more_than_400_days_after_the_first_block_are_expected(case_ove
 
 
 def test_the_adherence_page_counts_both_years(case_over_two_years, client_for, coordinator):
-    page = client_for(coordinator).get(reverse("adherence")).content.decode()
+    page = client_for(coordinator).get(reverse("adherence"), {"year": "all"}).content.decode()
+    assert "Sessions held against expected, every year" in page
     assert "<strong>1 of 10</strong> expected sessions held (10%)" in page
     assert "Not recorded yet: 9" in page
+
+
+def test_the_adherence_page_shows_this_school_year_unless_asked(
+    case_over_two_years, client_for, coordinator
+):
+    client = client_for(coordinator)
+    # 8 Feb 2028 is in 2027/28: its four Tuesdays, one held.
+    page = client.get(reverse("adherence")).content.decode()
+    assert "Sessions held against expected, 2027/28" in page
+    assert "From 1 September 2027 up to 8 February 2028: <strong>1 of 4</strong>" in page
+    assert 'aria-current="page" href="?year=2027/28"' in page
+    # The year before: the autumn block's six, none recorded.
+    page = client.get(reverse("adherence"), {"year": "2026/27"}).content.decode()
+    assert "From 1 September 2026 up to 23 July 2027: <strong>0 of 6</strong>" in page
+    assert "Not recorded yet: 6" in page
+    # A year that does not exist shows this one rather than an error.
+    page = client.get(reverse("adherence"), {"year": "1999/00"}).content.decode()
+    assert "Sessions held against expected, 2027/28" in page
 
 
 def test_the_adherence_page_and_the_case_page_count_alike(case_over_two_years, coordinator, mentor):
