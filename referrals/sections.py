@@ -1,16 +1,18 @@
 """What the referrals app adds to landing pages and to the case page."""
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from mentoring import permissions
 from mentoring.calendar import SchoolCalendar
-from mentoring.case_page import case_section
+from mentoring.case_page import case_section, shared
 from mentoring.landing import section
 from mentoring.models import Case, Role
 
 from .forms import ConsentLetterForm
 from .models import ConsentLetter, ConsentRecord, Referral
-from .services import QUEUE_STATUSES, consent_in_force, consent_state
+from .services import QUEUE_STATUSES, consent_in_force_from, consent_state
 
 S = Referral.Status
 
@@ -64,24 +66,40 @@ for _role in (Role.CLASS_TEACHER, Role.TEACHING_ASSISTANT):
     section(_role, "referrals/sections/my_referrals.html", order=5)(my_referrals)
 
 
+@shared
+def consent_records(case):
+    """The parents' answers: the consent and the sessions sections both read them."""
+    return list(ConsentRecord.objects.filter(case=case))
+
+
 @case_section("referrals/sections/case_referral.html", order=10)
 def case_referral(user, case):
+    # Whether the user may open the referral comes with it, from the same scope its page uses.
+    visible = permissions.visible_referrals(user).filter(pk=OuterRef("pk"))
     referral = (
-        Referral.objects.filter(case=case).select_related("referred_by", "decided_by").first()
+        Referral.objects.filter(case=case)
+        .select_related("referred_by", "decided_by")
+        .annotate(can_open=Exists(visible))
+        .first()
     )
     if referral is None:
         return None
-    can_open = permissions.visible_referrals(user).filter(pk=referral.pk).exists()
-    return {"referral": referral, "can_open": can_open}
+    return {"referral": referral, "can_open": referral.can_open}
 
 
 @case_section("referrals/sections/case_consent.html", order=20)
 def case_consent(user, case):
     letters = list(ConsentLetter.objects.filter(case=case).select_related("sent_by"))
-    records = list(ConsentRecord.objects.filter(case=case))
+    records = consent_records(case)
     today = timezone.localdate()
-    calendar = SchoolCalendar.for_school(case.school, today - timezone.timedelta(days=365), today)
+    # Only a letter still waiting for its answer needs the school days counted.
+    calendar = SimpleLazyObject(
+        lambda: SchoolCalendar.for_school(case.school, today - timezone.timedelta(days=365), today)
+    )
     state, chase = consent_state(case, letters, records, calendar, today)
+    is_open = case.status == Case.Status.OPEN
+    # Once a mentor is allocated the case is past this step.
+    ready = consent_in_force_from(records, today) and is_open and case.mentor_id is None
     can_manage = permissions.can_manage_consent(user, case)
     return {
         "case": case,
@@ -89,13 +107,11 @@ def case_consent(user, case):
         "records": records,
         "state": state,
         "needs_chasing": chase,
-        # Once a mentor is allocated the case is past this step.
-        "ready": consent_in_force(case, today)
-        and case.status == Case.Status.OPEN
-        and case.mentor_id is None,
-        "open": case.status == Case.Status.OPEN,
+        "ready": ready,
+        "open": is_open,
         "can_manage": can_manage,
+        # Only while a letter may still be recorded does the page show the form.
         "letter_form": ConsentLetterForm(case=case, initial={"sent_on": today})
-        if can_manage
+        if can_manage and is_open and not ready
         else None,
     }

@@ -6,7 +6,7 @@ from mentoring import permissions
 from mentoring.case_page import case_section
 from mentoring.landing import section
 from mentoring.models import Case, Role
-from referrals.models import ConsentRecord
+from referrals.sections import consent_records
 from referrals.services import consent_in_force_from
 
 from .book import Adherence, AttendanceBook, SessionBook, adherence
@@ -48,14 +48,30 @@ def dsl_alerts(user, schools):
     }
 
 
+class _CaseBook(SessionBook):
+    """One case's book: the page has the case, its school and pupil already, so the
+    allocations bring only what the section shows of their slots (``related`` is the same
+    hook AttendanceBook narrows)."""
+
+    related = ["slot", "slot__room", "slot__mentor"]
+
+
 @case_section("sessions/sections/case_sessions.html", order=30)
 def case_sessions(user, case):
     today = timezone.localdate()
-    allocations = Allocation.objects.filter(case=case)
-    book = SessionBook(allocations, until=today)
+    book = _CaseBook(Allocation.objects.filter(case=case), until=today)
+    for allocation in book.allocations:
+        allocation.case = case  # the page's own case: never fetched again
     sessions = [s for a in book.allocations for s in book.sessions(a)]
-    redact(user, [s.record for s in sessions], permissions.can_read_session_notes)
-    consent = list(ConsentRecord.objects.filter(case=case))
+    records = [s.record for s in sessions if s.record is not None]
+    for record in records:
+        # Whether a flagged note may be read depends on the case's school: one query per
+        # flagged record without this.
+        record.case = case
+        # Readable unless redact says otherwise; the template asks every row, and a missing
+        # attribute is a slow failed lookup there.
+        record.hidden = False
+    redact(user, records, permissions.can_read_session_notes)
     current = next((a for a in reversed(book.allocations) if a.ended_on is None), None)
     return {
         "case": case,
@@ -65,7 +81,7 @@ def case_sessions(user, case):
         "can_allocate": permissions.can_allocate(user, case)
         and current is None
         and case.status == Case.Status.OPEN
-        and consent_in_force_from(consent, today),
+        and consent_in_force_from(consent_records(case), today),
         "can_change": current is not None and permissions.can_change_slot(user, current.slot),
         "can_log": permissions.can_log_session(user, case),
     }
