@@ -18,7 +18,7 @@ def navigation(request):
         items.append(("safeguarding_alerts", "Safeguarding"))
     if permissions.can_list_cases(user):
         items.append(("case_list", "Cases"))
-    if permissions.visible_pupils(user).exists():
+    if permissions.sees_any_pupil(user):
         items.append(("pupil_list", "Pupils"))
     if permissions.review_list_schools(user):
         items.append(("review_lists", "Reviews"))

@@ -118,6 +118,19 @@ def visible_pupils(user):
     )
 
 
+def sees_any_pupil(user):
+    """Whether ``visible_pupils`` has anyone for the user (the menu's "Pupils", on every
+    page). Two of the scope's parts are asked first on their own, each a third of the
+    whole's cost: the whole roll, for office and oversight roles, and a mentor's caseload."""
+    roll = schools_where(user, *ROSTER_ROLES)
+    if roll and Pupil.objects.filter(school_id__in=roll).exists():
+        return True
+    mentoring = schools_where(user, Role.MENTOR)
+    if mentoring and Case.objects.filter(mentor=user, school_id__in=mentoring).exists():
+        return True
+    return visible_pupils(user).exists()
+
+
 def visible_cases(user):
     """Cases the user may open: every case of the school for the coordinator, head, SENDCO
     and DSL; a mentor's own caseload. Office staff and class teachers see no case content."""

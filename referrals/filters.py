@@ -1,8 +1,8 @@
 """The coordinator's queue filters; every one also works as a plain link."""
 
 import django_filters
-from django import forms
 
+from mentoring.forms_util import ModelChoiceFilter, Select
 from mentoring.models import SchoolClass, SupportType, YearGroup
 
 from .models import Criterion, Referral
@@ -24,26 +24,30 @@ ORDERINGS = {
 
 
 class QueueFilter(django_filters.FilterSet):
+    # Every filter is a select written out by forms_util.Select: the queue is opened all day.
     status = django_filters.ChoiceFilter(
-        choices=STATUS_CHOICES, method="filter_status", empty_label="All waiting"
+        choices=STATUS_CHOICES, method="filter_status", empty_label="All waiting", widget=Select
     )
     year_group = django_filters.ChoiceFilter(
-        field_name="pupil__year_group", choices=YearGroup.choices, empty_label="All years"
+        field_name="pupil__year_group",
+        choices=YearGroup.choices,
+        empty_label="All years",
+        widget=Select,
     )
-    school_class = django_filters.ModelChoiceFilter(
+    school_class = ModelChoiceFilter(
         field_name="pupil__school_class",
         label="Class",
         queryset=SchoolClass.objects.none(),
         empty_label="All classes",
     )
-    criterion = django_filters.ModelChoiceFilter(
+    criterion = ModelChoiceFilter(
         field_name="criteria",
         label="Criterion",
         queryset=Criterion.objects.none(),
         empty_label="Any criterion",
     )
     support_type = django_filters.ChoiceFilter(
-        choices=SupportType.choices, empty_label="Any support"
+        choices=SupportType.choices, empty_label="Any support", widget=Select
     )
     order = django_filters.ChoiceFilter(
         label="Sort by",
@@ -54,7 +58,7 @@ class QueueFilter(django_filters.FilterSet):
             ("recent", "Newest"),
         ],
         empty_label=None,
-        widget=forms.Select,
+        widget=Select,
     )
 
     class Meta:

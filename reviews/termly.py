@@ -250,6 +250,9 @@ def blocks_ending(schools, today):
     return (
         Allocation.objects.filter(
             slot__school_id__in=schools,
+            # A slot's cases are its school's (sessions.services.allocate): saying so lets the
+            # database start from the schools' open cases, not from every allocation.
+            case__school_id__in=schools,
             ended_on__isnull=True,
             case__status=Case.Status.OPEN,
             slot__block_ends_on__lte=today + BLOCK_END_WINDOW,

@@ -23,21 +23,34 @@ def mentor_allocations(user):
     )
 
 
+def _school_days_since(calendar, day, today):
+    """School days after ``day`` up to and including today: counted only for a session not
+    yet logged, as a logged one's weeks since would be walked day by day for nothing."""
+    return sum(1 for _ in calendar.school_days(day + timedelta(days=1), today))
+
+
+class _WeekBook(SessionBook):
+    """The week shows each session's pupil, time and room: its allocations bring only those
+    (and the slot's school, for when a session is overdue), not the slot's mentor, who is the
+    user, nor the case's school, the slot's."""
+
+    related = ["slot", "slot__school", "slot__room", "case", "case__pupil"]
+
+
 def my_week(allocations, today):
     """(this week's sessions, earlier sessions without a record), each with a status."""
     monday, friday = week_bounds(today)
-    book = SessionBook(allocations, until=friday)
+    book = _WeekBook(allocations, until=friday)
     this_week, earlier = [], []
     for allocation in book.allocations:
         school = allocation.slot.school
         calendar = book.calendar(school.pk)
         for session in book.sessions(allocation):
-            waited = sum(1 for _ in calendar.school_days(session.date + timedelta(days=1), today))
             if session.record is not None:
                 session.status = "logged"
             elif session.date > today:
                 session.status = "upcoming"
-            elif waited > school.session_overdue_after:
+            elif _school_days_since(calendar, session.date, today) > school.session_overdue_after:
                 session.status = "overdue"
             else:
                 session.status = "due"

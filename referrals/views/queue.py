@@ -6,12 +6,25 @@ from django.utils import timezone
 
 from mentoring import permissions
 from mentoring.calendar import SchoolCalendar
+from mentoring.forms_util import RowPaths
 
 from ..filters import DECIDED, STATUS_CHOICES, QueueFilter
 from ..models import ConsentLetter, ConsentRecord, Referral
 from ..services import consent_state
 
 S = Referral.Status
+# The filters that choose a tab or an order rather than narrow the list within its tab.
+NOT_NARROWING = {"status", "order"}
+
+
+def _count_from_tabs(filters, counts, waiting_total):
+    """How many referrals the list holds when no filter narrows it within its tab: the tabs
+    have counted them already, which spares the paginator its own count. None otherwise."""
+    chosen = filters.form.cleaned_data
+    if any(chosen.get(name) for name in filters.filters if name not in NOT_NARROWING):
+        return None
+    status = chosen.get("status")
+    return counts.get(status, 0) if status else waiting_total
 
 
 def referral_queue(request):
@@ -28,10 +41,20 @@ def referral_queue(request):
         Prefetch("case__consent_letters", queryset=ConsentLetter.objects.order_by("sent_on")),
         Prefetch("case__consent_records", queryset=ConsentRecord.objects.all()),
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    counts = dict(queue.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    counts[DECIDED] = counts.get(S.ACCEPTED, 0) + counts.get(S.DECLINED, 0)
+    tabs = [(value, label, counts.get(value, 0)) for value, label in STATUS_CHOICES]
+    waiting_total = sum(n for v, _, n in tabs if v != DECIDED)
+    paginator = Paginator(rows, 50)
+    listed = _count_from_tabs(filters, counts, waiting_total)
+    if listed is not None:
+        paginator.count = listed
+    page = paginator.get_page(request.GET.get("page"))
     today = timezone.localdate()
     calendars = {}
+    detail_path = RowPaths("referral_detail")
     for referral in page:
+        referral.detail_path = detail_path(referral.pk)
         referral.waiting = referral.days_waiting(today)
         if referral.case:
             calendar = calendars.get(referral.school_id)
@@ -46,15 +69,12 @@ def referral_queue(request):
                 calendar,
                 today,
             )
-    counts = dict(queue.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    counts[DECIDED] = counts.get(S.ACCEPTED, 0) + counts.get(S.DECLINED, 0)
-    tabs = [(value, label, counts.get(value, 0)) for value, label in STATUS_CHOICES]
     context = {
         "filter": filters,
         "page": page,
         "tabs": tabs,
         "current_status": filters.form.cleaned_data.get("status") or "",
-        "waiting_total": sum(n for v, _, n in tabs if v != DECIDED),
+        "waiting_total": waiting_total,
         "can_edit_lists": permissions.can_edit_referral_lists(request.user),
     }
     template = "referrals/_queue_rows.html" if request.htmx else "referrals/queue.html"

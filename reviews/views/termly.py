@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from mentoring import permissions
 from mentoring.case_page import case_section
-from mentoring.forms_util import apply_service
+from mentoring.forms_util import RowPaths, apply_service
 from mentoring.landing import section
 from mentoring.models import Case, Role
 
@@ -127,14 +127,25 @@ def review_lists(request):
         raise PermissionDenied
     today = timezone.localdate()
     terms, due = termly.reviews_due(schools, today)
+    # Each row's links, from one reverse() per URL name.
+    case_path, review_path = RowPaths("case_detail"), RowPaths("termly_review")
+    decide_path, close_path = RowPaths("termly_review_decide"), RowPaths("case_close")
     due = list(due)
     for case in due:
         case.can_decide = permissions.can_decide_review(request.user, case)
+        case.case_path = case_path(case.pk)
+        if case.review_id:
+            case.review_path = review_path(case.review_id)
+            case.decide_path = decide_path(case.review_id)
     ending = list(termly.blocks_ending(schools, today))
     for allocation in ending:
         allocation.days_left = (allocation.slot.block_ends_on - today).days
         allocation.days_ago = -allocation.days_left
         allocation.can_close = permissions.can_close_case(request.user, allocation.case)
+        allocation.case_path = case_path(allocation.case_id)
+        allocation.close_path = close_path(allocation.case_id)
+        if allocation.review_id:
+            allocation.review_path = review_path(allocation.review_id)
     context = {
         "terms": sorted(terms.values(), key=lambda t: t.academic_year.school_id),
         "due": due,
