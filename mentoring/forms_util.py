@@ -120,6 +120,23 @@ def _options(options):
     )
 
 
+class _FormChoicesInOneQuery(forms.models.ModelChoiceIterator):
+    """As ``_ChoicesInOneQuery`` below, for a form's own ``ModelChoiceField``."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """A choice of one row, read in one query and written out by ``Select``."""
+
+    iterator = _FormChoicesInOneQuery
+    widget = Select
+
+
 class _ChoicesInOneQuery(django_filters.fields.ModelChoiceIterator):
     """The rows to choose from, read with one plain query. Django reads them with
     ``queryset.iterator()``, which on PostgreSQL opens a server-side cursor: three more round

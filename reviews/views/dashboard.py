@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from mentoring import permissions
 from mentoring.audit import record_access
 from mentoring.changes import latest_change
-from mentoring.forms_util import DateInput, crispy_helper
+from mentoring.forms_util import DateInput, ModelChoiceField, crispy_helper
 from mentoring.models import AccessEvent, School, Term
 
 from .. import dashboard, exports
@@ -30,12 +30,12 @@ LONGEST_DAYS = 3 * 366
 class PeriodForm(forms.Form):
     """A term, or a first and last day; with neither, the current term."""
 
-    school = forms.ModelChoiceField(
+    school = ModelChoiceField(
         queryset=School.objects.none(),
         empty_label=None,
         error_messages={"invalid_choice": "Choose one of your schools."},
     )
-    term = forms.ModelChoiceField(
+    term = ModelChoiceField(
         queryset=Term.objects.none(),
         required=False,
         empty_label="The dates below",
