@@ -174,11 +174,10 @@ class AttendanceBook(_Schedule):
         records = SessionRecord.objects.filter(case_id__in=self.case_ids, date__lte=until)
         if since is not None:
             records = records.filter(date__gte=since)
+        records = records.order_by()  # looked up by date: sorting them is wasted
         self.attendance = {
             (case_id, day): attendance
-            for case_id, day, attendance in records.order_by().values_list(  # looked up by date: no sort
-                "case_id", "date", "attendance"
-            )
+            for case_id, day, attendance in records.values_list("case_id", "date", "attendance")
         }
 
 
