@@ -478,6 +478,11 @@ def get_programme_meeting_or_404(user, pk):
     return get_object_or_404(visible_programme_meetings(user).select_related("school"), pk=pk)
 
 
+def programme_manage_schools(user):
+    """Schools whose programme meetings the user may record: where they are coordinator."""
+    return schools_where(user, Role.COORDINATOR)
+
+
 def can_manage_programme(user, school=None):
     """Record and edit programme meetings, edit and remove resources: the coordinator."""
     return has_role(user, Role.COORDINATOR, school=school)

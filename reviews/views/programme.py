@@ -43,11 +43,13 @@ def programme_meeting_detail(request, pk):
 
 
 def programme_meeting_create(request):
-    """The coordinator records a meeting, with the actions agreed at it."""
-    schools = sorted(permissions.schools_where(request.user, Role.COORDINATOR))
+    """The coordinator records a meeting, with the actions agreed at it; a coordinator of
+    several schools chooses the school (``?school=``), the first by name unless they do."""
+    schools = list(School.objects.filter(pk__in=permissions.programme_manage_schools(request.user)))
     if not schools:
         raise PermissionDenied
-    school = School.objects.get(pk=schools[0])
+    chosen = request.GET.get("school", "")
+    school = next((s for s in schools if str(s.pk) == chosen), schools[0])
     form = ProgrammeMeetingForm(request.POST or None, school=school)
     actions = new_action_forms(request.POST or None, school)
     if request.method == "POST" and all([form.is_valid(), actions.is_valid()]):
@@ -59,7 +61,9 @@ def programme_meeting_create(request):
         if meeting:
             messages.success(request, f"{meeting} recorded.")
             return redirect("programme_meeting", meeting.pk)
-    context = {"form": form, "actions": actions, "agreed": []}
+    context = {"form": form, "actions": actions, "agreed": [], "school": school}
+    if len(schools) > 1:
+        context["schools"] = schools
     return render(request, "reviews/programme/meeting_form.html", context)
 
 

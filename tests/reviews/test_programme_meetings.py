@@ -14,7 +14,7 @@ from reviews import programme_meetings as programme
 from reviews.models import ProgrammeAction, ProgrammeMeeting
 
 from ..clock import freeze_today
-from ..factories import staff
+from ..factories import SchoolFactory, StaffMemberFactory, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +246,25 @@ def test_an_action_ticked_done_meanwhile_is_not_undone_unseen(client_for, coordi
     assert resaved.status_code == 302
     action.refresh_from_db()
     assert (action.action, action.done_on) == ("Order new sand-tray figures", TODAY)
+
+
+def test_a_coordinator_of_two_schools_chooses_the_school(
+    client_for, coordinator, school, other_school
+):
+    member = StaffMemberFactory(user=coordinator, school=other_school)
+    member.roles.create(role=Role.COORDINATOR)
+    colleague = staff(other_school, Role.MENTOR, username="colleague")
+    client = client_for(coordinator)
+    url = reverse("programme_meeting_create")
+    page = client.get(url, {"school": other_school.pk}).content.decode()
+    assert f'aria-current="page" href="?school={other_school.pk}">{other_school}' in page
+    client.post(f"{url}?school={other_school.pk}", form_data([coordinator, colleague]))
+    meeting = ProgrammeMeeting.objects.get()
+    assert meeting.school == other_school
+    # A school where they are not coordinator is not theirs to choose: the first of theirs
+    # by name is shown instead.
+    third = SchoolFactory(name="Third School")
+    staff(third, Role.MENTOR, username="third")
+    page = client.get(url, {"school": third.pk}).content.decode()
+    assert "Third School" not in page
+    assert f'aria-current="page" href="?school={other_school.pk}">Elsewhere Academy' in page
