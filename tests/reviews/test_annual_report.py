@@ -5,7 +5,6 @@ import io
 import re
 
 import pypdf
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,15 +34,6 @@ def test_the_year_term_by_term_with_small_counts_hidden(school):
     )
     assert context["closures"].cells[0].shown == "fewer than 5"
     assert context["referrals"].waiting.hidden is False
-
-
-@pytest.fixture
-def today(monkeypatch):
-    real = timezone.localdate
-    monkeypatch.setattr(
-        timezone, "localdate", lambda value=None, tz=None: real(value, tz) if value else TODAY
-    )
-    return TODAY
 
 
 def test_the_download_is_a_pdf_recorded_in_the_access_log(school, client_for, today, mentor):

@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from mentoring.models import Case
 from reviews import dashboard
@@ -20,15 +19,6 @@ from .dashboard_fixture import TODAY, build
 @pytest.fixture
 def world(school):
     return build(school)
-
-
-@pytest.fixture
-def today(monkeypatch):
-    real = timezone.localdate
-    monkeypatch.setattr(
-        timezone, "localdate", lambda value=None, tz=None: real(value, tz) if value else TODAY
-    )
-    return TODAY
 
 
 def figures(school, world):

@@ -13,16 +13,7 @@ from mentoring.models import AccessEvent, Pupil, Role, StaffMember
 from reviews import dashboard, exports
 
 from ..accounts.second_step import pass_second_step
-from .dashboard_fixture import TODAY, build
-
-
-@pytest.fixture
-def today(monkeypatch):
-    real = timezone.localdate
-    monkeypatch.setattr(
-        timezone, "localdate", lambda value=None, tz=None: real(value, tz) if value else TODAY
-    )
-    return TODAY
+from .dashboard_fixture import build
 
 
 def rows_of(response):
