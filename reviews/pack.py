@@ -45,7 +45,7 @@ from pygal.style import Style
 from mentoring.models import Case, SupportType, Term, YearGroup
 from mentoring.pdf import render_pdf
 from referrals.models import Referral
-from sessions.book import Adherence, AttendanceBook
+from sessions.book import Adherence, AttendanceBook, adherence
 from sessions.models import Allocation
 
 from .models import (
@@ -504,12 +504,8 @@ def attendance_by_case(case_ids, term, today):
     book = AttendanceBook(
         Allocation.objects.filter(case_id__in=case_ids), until=until, since=term.starts_on
     )
-    attendance = book.attendance
-    for allocation in book.allocations:
-        case_id = allocation.case_id
-        days = [d for d in book.expected_dates(allocation, until=until) if d >= term.starts_on]
-        if days:
-            result[case_id].tally(attendance.get((case_id, day)) for day in days)
+    figures = adherence(book, until, since=term.starts_on)
+    result.update((case_id, f) for case_id, f in figures.items() if f.expected)
     return result
 
 
