@@ -120,8 +120,10 @@ def _options(options):
     )
 
 
-class _FormChoicesInOneQuery(forms.models.ModelChoiceIterator):
-    """As ``_ChoicesInOneQuery`` below, for a form's own ``ModelChoiceField``."""
+class _ChoicesInOneQuery(forms.models.ModelChoiceIterator):
+    """The rows to choose from, read with one plain query. Django reads them with
+    ``queryset.iterator()``, which on PostgreSQL opens a server-side cursor: three more round
+    trips to the database for a dozen classes."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
@@ -133,26 +135,17 @@ class _FormChoicesInOneQuery(forms.models.ModelChoiceIterator):
 class ModelChoiceField(forms.ModelChoiceField):
     """A choice of one row, read in one query and written out by ``Select``."""
 
-    iterator = _FormChoicesInOneQuery
+    iterator = _ChoicesInOneQuery
     widget = Select
 
 
-class _ChoicesInOneQuery(django_filters.fields.ModelChoiceIterator):
-    """The rows to choose from, read with one plain query. Django reads them with
-    ``queryset.iterator()``, which on PostgreSQL opens a server-side cursor: three more round
-    trips to the database for a dozen classes."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        if self.field.null_label is not None:
-            yield (self.field.null_value, self.field.null_label)
-        for obj in self.queryset:
-            yield self.choice(obj)
+class _FilterChoicesInOneQuery(django_filters.fields.ModelChoiceIterator, _ChoicesInOneQuery):
+    """django-filter's choices (its "null" choice after the empty one) over the rows read
+    by ``_ChoicesInOneQuery``, which its ``super().__iter__()`` reaches."""
 
 
 class _ModelChoiceField(django_filters.fields.ModelChoiceField):
-    iterator = _ChoicesInOneQuery
+    iterator = _FilterChoicesInOneQuery
 
 
 class ModelChoiceFilter(django_filters.ModelChoiceFilter):
