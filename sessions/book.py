@@ -224,6 +224,14 @@ class Adherence:
         return round(100 * self.held / self.expected) if self.expected else None
 
 
+def running_between(allocations, since, until):
+    """The allocations that may have expected a session from ``since`` to ``until``: begun
+    by then, on a slot whose block overlaps those days."""
+    return allocations.filter(
+        starts_on__lte=until, slot__block_starts_on__lte=until, slot__block_ends_on__gte=since
+    )
+
+
 def adherence(book, today, since=None):
     """{case_id: Adherence} for every case in the book (a SessionBook or an AttendanceBook),
     counting sessions up to today, and from ``since`` when given."""

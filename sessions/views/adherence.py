@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from mentoring import permissions
 
-from ..book import Adherence, AttendanceBook, adherence
+from ..book import Adherence, AttendanceBook, adherence, running_between
 from ..models import Allocation
 from ..school_years import ALL_YEARS, chosen_year, school_years
 
@@ -27,9 +27,7 @@ def adherence_page(request):
     since, until = None, today
     if year is not None:
         since, until = year.starts_on, min(today, year.ends_on)
-        allocations = allocations.filter(
-            starts_on__lte=until, slot__block_starts_on__lte=until, slot__block_ends_on__gte=since
-        )
+        allocations = running_between(allocations, since, until)
     book = AttendanceBook(allocations, until=until, since=since)
     per_case = adherence(book, until, since=since)
     cases = {a.case_id: a for a in book.allocations}
