@@ -194,7 +194,9 @@ def get_pupil_or_404(user, pk):
 
 
 def get_case_or_404(user, pk):
-    return get_object_or_404(visible_cases(user).select_related("school", "pupil", "mentor"), pk=pk)
+    # With the pupil's class, which the case page's summary and most case forms show.
+    cases = visible_cases(user).select_related("school", "pupil", "pupil__school_class", "mentor")
+    return get_object_or_404(cases, pk=pk)
 
 
 def get_referral_or_404(user, pk):

@@ -1,6 +1,6 @@
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from .. import audit, case_page, permissions, retention
 from ..filters import CaseFilter
@@ -20,11 +20,7 @@ def case_list(request):
 
 
 def case_detail(request, pk):
-    # get_case_or_404's scope, with the pupil's class that the summary shows.
-    cases = permissions.visible_cases(request.user).select_related(
-        "school", "pupil", "pupil__school_class", "mentor"
-    )
-    case = get_object_or_404(cases, pk=pk)
+    case = permissions.get_case_or_404(request.user, pk)
     context = {
         "case": case,
         "sections": case_page.sections_for(request.user, case),
