@@ -169,38 +169,38 @@ def _invalid(request, form):
     return render(request, "reviews/dashboard/dashboard.html", context, status=400)
 
 
-@require_GET
-def figures_csv(request):
-    """The dashboard's figures as CSV, as the page shows them (noted in the access log)."""
+def _csv_export(request, what, name, make):
+    """A CSV of the period the query string gives, made by ``make(school, period)``, its
+    download noted in the access log as ``what``."""
     form = _period_form(request)
     if not form.is_valid():
         return _invalid(request, form)
     school, period = form.cleaned_data["school"], form.cleaned_data["period"]
-    text = exports.figures_csv(dashboard.dashboard_figures(school, period))
-    record_access(
+    text = make(school, period)
+    record_access(request, AccessEvent.Action.EXPORT, f"{what}, {period.label}", school=school)
+    return _csv_response(text, f"programme-{name}-{period.slug}.csv")
+
+
+@require_GET
+def figures_csv(request):
+    """The dashboard's figures as CSV, as the page shows them (noted in the access log)."""
+    return _csv_export(
         request,
-        AccessEvent.Action.EXPORT,
-        f"Programme dashboard figures (CSV), {period.label}",
-        school=school,
+        "Programme dashboard figures (CSV)",
+        "figures",
+        lambda school, period: exports.figures_csv(dashboard.dashboard_figures(school, period)),
     )
-    return _csv_response(text, f"programme-figures-{period.slug}.csv")
 
 
 @require_GET
 def cases_csv(request):
     """One anonymised row per case of the period, as CSV (noted in the access log)."""
-    form = _period_form(request)
-    if not form.is_valid():
-        return _invalid(request, form)
-    school, period = form.cleaned_data["school"], form.cleaned_data["period"]
-    text = exports.cases_csv(school, period, timezone.localdate())
-    record_access(
+    return _csv_export(
         request,
-        AccessEvent.Action.EXPORT,
-        f"Anonymised case-level export (CSV), {period.label}",
-        school=school,
+        "Anonymised case-level export (CSV)",
+        "cases",
+        lambda school, period: exports.cases_csv(school, period, timezone.localdate()),
     )
-    return _csv_response(text, f"programme-cases-{period.slug}.csv")
 
 
 urlpatterns = [
