@@ -20,6 +20,7 @@ the floor goes.
 """
 
 import argparse
+import gc
 import io
 import os
 import sys
@@ -111,7 +112,13 @@ def timed(action):
 
     CPU time is what the render costs this process (WeasyPrint and SQLite both run in it,
     single-threaded); it grows far less than wall time when other processes share the two
-    cores, so the targets are judged on it. Wall time is shown beside it."""
+    cores, so the targets are judged on it. Wall time is shown beside it.
+
+    Every run starts from a full garbage collection. Otherwise whether a run pays for a
+    collection of the whole heap (a tenth of a second with Django and the test data loaded)
+    depends on what ran before it, and a run's time says more about its neighbours than
+    about itself."""
+    gc.collect()
     start, start_cpu = time.perf_counter(), time.process_time()
     action()
     return time.process_time() - start_cpu, time.perf_counter() - start

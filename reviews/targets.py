@@ -134,7 +134,9 @@ def action_plan(case):
     progress was noted."""
     latest = TargetProgress.objects.filter(target=OuterRef("pk")).order_by("-record__date", "-pk")
     targets = list(
-        Target.objects.filter(case=case).annotate(
+        Target.objects.filter(case=case)
+        .select_related("set_by")
+        .annotate(
             entries=Count("progress"),
             latest_rating=Subquery(latest.values("rating")[:1]),
             latest_on=Subquery(latest.values("record__date")[:1]),
