@@ -198,20 +198,30 @@ def explain(case, user, runs):
     printed = print_stylesheet()
     system_fonts = print_css_without_fonts()
     own_css = re.compile(r"<style>.*?</style>", re.S)
+
+    def restyled(css):
+        return html.replace("</style>", css + "</style>", 1)
+
     no_margins = "@page { " + " ".join(
         f"@{box} {{ content: none }}"
         for box in ("top-left", "top-right", "bottom-left", "bottom-right")
     )
+    no_tables = re.sub(r"<table.*?</table>", "", html, flags=re.S)
+    no_labels = re.sub(r'<span class="label">(.*?)</span>', r"\1", html)
     text = floor_html(html)
     variants = [
         ("case file, as printed", lambda: weasy(html, stylesheet=printed)),
         ("  without tagging (PDF/UA)", lambda: weasy(html, tagged=False, stylesheet=printed)),
         (
             "  without header and footer",
-            lambda: weasy(
-                html.replace("</style>", no_margins + "}</style>", 1), stylesheet=printed
-            ),
+            lambda: weasy(restyled(no_margins + "}"), stylesheet=printed),
         ),
+        (
+            "  without the contents' page numbers",
+            lambda: weasy(restyled(".contents a::after { content: none }"), stylesheet=printed),
+        ),
+        ("  without its tables", lambda: weasy(no_tables, stylesheet=printed)),
+        ("  without bold labels", lambda: weasy(no_labels, stylesheet=printed)),
         ("  without the shipped font", lambda: weasy(html, stylesheet=system_fonts)),
         ("  without print.css", lambda: weasy(html)),
         (
@@ -227,7 +237,7 @@ def explain(case, user, runs):
     timings = best_of([action for _, action in variants], runs)
     floor_cpu = timings[-3][0]
     for (label, _), (cpu, _) in zip(variants, timings, strict=True):
-        print(f"  {label:<42}{cpu:>7.2f}{cpu / floor_cpu:>7.2f} x floor")
+        print(f"  {label:<42}{cpu:>7.3f}{cpu / floor_cpu:>7.2f} x floor")
 
 
 def main():
