@@ -574,6 +574,9 @@ def seed(today=None):
     no_mail = override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
     with no_mail, transaction.atomic():
         school, _ = School.objects.get_or_create(name=SCHOOL["name"], defaults=SCHOOL)
+        # Last year's calendar too: the history's cases ran in it, and the sessions expected
+        # of them (adherence, last year's packs and annual report) are worked out from it.
+        _seed_calendar(school, start_year - 1)
         _seed_calendar(school, start_year)
         for name, suitable, notes in ROOMS:
             Room.objects.get_or_create(

@@ -197,7 +197,7 @@ def caseloads(school, cases, period, today):
     if rows:
         alt = "Bar chart of each mentor's hours a week for mentoring against hours booked: " + (
             "; ".join(
-                f"{r.name} {r.hours if r.hours is not None else 'none'} hours, "
+                f"{r.name} {f'{r.hours} hours' if r.hours is not None else 'no hours set'}, "
                 f"{r.booked_hours} booked"
                 for r in rows
             )

@@ -50,7 +50,7 @@ from reviews.models import (
     TermlyReview,
 )
 from reviews.termly import reviews_due, term_containing
-from sessions.book import SessionBook, adherence
+from sessions.book import AttendanceBook, SessionBook, adherence, running_between
 from sessions.models import Allocation, SessionRecord, Slot
 from sessions.week import mentor_allocations, my_week
 
@@ -126,8 +126,13 @@ def test_about_210_pupils_on_roll_in_seven_classes_from_reception_to_year_6(demo
         assert pupil.school_class.year_group == pupil.year_group
 
 
+def this_year(school):
+    today = timezone.localdate()
+    return AcademicYear.objects.get(school=school, starts_on__lte=today, ends_on__gte=today)
+
+
 def test_dates_of_birth_fit_the_year_group(demo_school):
-    start = AcademicYear.objects.get(school=demo_school).starts_on.year
+    start = this_year(demo_school).starts_on.year
     for pupil in Pupil.objects.filter(school=demo_school):
         # Reception children turn 5 during the school year; UK cut-off 1 September.
         born_from = dt.date(start - 5 - pupil.year_group, 9, 1)
@@ -193,7 +198,7 @@ def test_every_class_has_a_teacher_and_the_teacher_and_ta_share_year_4(demo_scho
 
 
 def test_this_school_years_three_terms_with_half_terms_in_order(demo_school):
-    year = AcademicYear.objects.get(school=demo_school)
+    year = this_year(demo_school)
     assert year.starts_on == dt.date(year.starts_on.year, 9, 1)
     assert year.starts_on <= timezone.localdate() <= year.ends_on
     terms = list(Term.objects.filter(academic_year=year).order_by("starts_on"))
@@ -224,8 +229,12 @@ def test_at_least_five_inset_days_on_term_time_weekdays(demo_school):
 
 def test_the_2026_27_calendar():
     school = demo.seed(today=dt.date(2026, 11, 23))
-    terms = {term.name: term for term in Term.objects.filter(academic_year__school=school)}
-    assert AcademicYear.objects.get(school=school).name == "2026/27"
+    terms = {
+        term.name: term
+        for term in Term.objects.filter(academic_year__school=school, academic_year__name="2026/27")
+    }
+    years = AcademicYear.objects.filter(school=school).order_by("starts_on")
+    assert [year.name for year in years] == ["2025/26", "2026/27"]
     assert terms["autumn"].starts_on == dt.date(2026, 9, 1)
     assert terms["autumn"].half_term_starts_on == dt.date(2026, 10, 26)
     assert terms["spring"].half_term_starts_on == dt.date(2027, 2, 15)
@@ -242,6 +251,30 @@ def test_the_2026_27_calendar():
     assert bank_holidays[dt.date(2027, 5, 3)] == "Early May bank holiday"
     assert bank_holidays[dt.date(2027, 5, 31)] == "Spring bank holiday"
     assert bank_holidays[dt.date(2026, 12, 28)] == "Boxing Day (substitute day)"
+
+
+def test_last_years_cases_ran_in_last_years_stored_calendar():
+    """The history's cases held their sessions in last year's terms, which the demo stores,
+    so what was expected of them can be worked out: every one of them expected sessions,
+    and every expected session has its record (held or not)."""
+    today = dt.date(2026, 11, 23)
+    school = demo.seed(today=today)
+    last_year = AcademicYear.objects.get(school=school, name="2025/26")
+    assert [t.name for t in last_year.terms.order_by("starts_on")] == [
+        "autumn",
+        "spring",
+        "summer",
+    ]
+    allocations = running_between(
+        Allocation.objects.filter(case__school=school), last_year.starts_on, last_year.ends_on
+    ).filter(case__opened_on__lt=dt.date(2026, 9, 1))
+    book = AttendanceBook(allocations, until=today)
+    figures = adherence(book, today)
+    assert len(figures) >= 10
+    for case_id, figure in figures.items():
+        assert figure.expected > 0, case_id
+        assert figure.held + sum(figure.reasons.values()) == figure.expected, case_id
+        assert "Not recorded yet" not in figure.reasons, case_id
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from mentoring.models import Case
 from reviews import dashboard
 from reviews.dashboard import Period
 
+from ..factories import UserFactory
 from .dashboard_fixture import TODAY, build
 
 
@@ -39,6 +40,22 @@ def test_caseload_and_each_mentor_against_their_hours(school, world):
     assert (mina.open_cases, mina.cases_in_period) == (2, 3)
     assert (milo.hours, milo.booked_hours, milo.percent_booked) == (3, Decimal("0.0"), 0)
     assert (milo.open_cases, milo.cases_in_period) == (2, 2)
+
+
+def test_a_former_mentor_is_named_as_such_with_no_hours_set(school, world):
+    """A case of the period whose mentor no longer holds the role (last year's mentor,
+    who left): their row says so, and the chart's text has no "None" in it."""
+    former = UserFactory(first_name="Wren", last_name="Formerly")
+    Case.objects.filter(pk=world.cases["Ann"].pk).update(mentor=former)
+    mentors = figures(school, world)["mentors"]
+    row = next(r for r in mentors.rows if r.name.startswith("Wren"))
+    assert (row.name, row.hours, row.cases_in_period) == (
+        "Wren Formerly (no longer a mentor)",
+        None,
+        1,
+    )
+    assert "Wren Formerly (no longer a mentor) no hours set, 0.0 booked" in mentors.chart_alt
+    assert "None" not in mentors.chart_alt and "none hours" not in mentors.chart_alt
 
 
 def test_waiting_list_and_waiting_times(school, world):
