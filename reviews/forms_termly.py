@@ -8,7 +8,7 @@ from mentoring.conflicts import ConflictCheckMixin
 from mentoring.forms_util import DateInput, crispy_helper
 
 from .models import CaseClosure, TermlyReview
-from .termly import school_terms
+from .termly import case_terms
 
 
 class ReviewForm(ConflictCheckMixin, forms.ModelForm):
@@ -41,7 +41,7 @@ class ReviewForm(ConflictCheckMixin, forms.ModelForm):
         if self.instance.pk:
             del self.fields["term"]
         else:
-            self.fields["term"].queryset = school_terms(case.school)
+            self.fields["term"].queryset = case_terms(case, timezone.localdate())
             self.fields["term"].empty_label = "Choose a term"
         self.helper = crispy_helper()
 

@@ -41,6 +41,14 @@ def school_terms(school):
     )
 
 
+def case_terms(case, today):
+    """The terms a review of ``case`` may be for: those the case was open in, up to today.
+    A review looks back on a term of mentoring, so not one before the case opened, after
+    it closed, or still to come."""
+    last_day = min(today, case.closed_on) if case.closed_on else today
+    return school_terms(case.school).filter(ends_on__gte=case.opened_on, starts_on__lte=last_day)
+
+
 def term_containing(school, day):
     """The school's term that ``day`` falls in (half-term included), or None."""
     return school_terms(school).filter(starts_on__lte=day, ends_on__gte=day).first()
@@ -70,6 +78,19 @@ def _refuse_if_decided(review, what):
         )
 
 
+def _refuse_term_outside_case(term, case, today):
+    """The same rule as ``case_terms``, with the reason a term is not among them."""
+    if term.ends_on < case.opened_on:
+        reason = f"the case opened on {case.opened_on:%-d %B %Y}, after {term} ended"
+    elif case.closed_on and term.starts_on > case.closed_on:
+        reason = f"the case closed on {case.closed_on:%-d %B %Y}, before {term} began"
+    elif term.starts_on > today:
+        reason = f"{term} has not begun yet"
+    else:
+        return
+    raise ValidationError({"term": f"A review looks back on a term of mentoring: {reason}."})
+
+
 @transaction.atomic
 def review_save(*, review, user, today=None):
     """Start or revise the mentor's part of a termly review: one per case and term."""
@@ -81,6 +102,7 @@ def review_save(*, review, user, today=None):
         raise ValidationError({"term": "That term is not in this school's calendar."})
     is_new = review.pk is None
     if is_new:
+        _refuse_term_outside_case(review.term, case, today)
         if TermlyReview.objects.filter(case=case, term_id=review.term_id).exists():
             raise ValidationError(
                 {

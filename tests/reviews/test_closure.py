@@ -180,9 +180,10 @@ def test_a_closed_case_refuses_every_change(
         termly.review_save(
             review=TermlyReview(case=case, term=spring, progress_summary="x"), user=mentor
         )
+    # The page offers only the terms the case was open in, and says the case is closed.
     response = client_for(mentor).post(
         reverse("termly_review_create", args=[case.pk]),
-        {"term": spring.pk, "progress_summary": "x"},
+        {"term": autumn.pk, "progress_summary": "x"},
     )
     assert CLOSED_MESSAGE in response.content.decode()
     # Closing again.

@@ -263,8 +263,31 @@ def test_a_second_review_for_the_same_case_and_term_is_refused(
     assert response.status_code == 200
     assert "already has a review for Autumn 2026/27" in response.content.decode()
     assert TermlyReview.objects.filter(case=case).count() == 1
-    prepare(case, mentor, summer)  # another term is fine
-    assert TermlyReview.objects.filter(case=case).count() == 2
+
+
+def test_a_review_is_for_a_term_the_case_was_open_in(client_for, case, autumn, summer, mentor):
+    spring = TermFactory(
+        academic_year=autumn.academic_year,
+        name=Term.Name.SPRING,
+        starts_on=dt.date(2027, 1, 5),
+        half_term_starts_on=dt.date(2027, 2, 15),
+        half_term_ends_on=dt.date(2027, 2, 19),
+        ends_on=dt.date(2027, 3, 26),
+    )
+    page = client_for(mentor).get(reverse("termly_review_create", args=[case.pk]))
+    offered = [str(term) for term in page.context["form"].fields["term"].queryset]
+    assert offered == ["Autumn 2026/27"]
+    opened = f"{case.opened_on:%-d %B %Y}"
+    with pytest.raises(ValidationError, match=f"opened on {opened}, after Summer 2025/26 ended"):
+        prepare(case, mentor, summer)
+    with pytest.raises(ValidationError, match="Spring 2026/27 has not begun yet"):
+        prepare(case, mentor, spring)
+    response = client_for(mentor).post(
+        reverse("termly_review_create", args=[case.pk]),
+        {"term": summer.pk, "progress_summary": "A year too early"},
+    )
+    assert "Select a valid choice" in response.content.decode()
+    assert not TermlyReview.objects.filter(case=case).exists()
 
 
 def test_the_term_defaults_to_the_one_containing_today(client_for, case, autumn, summer, mentor):
@@ -389,9 +412,16 @@ def calendar(school, autumn, summer, coordinator, mentor, other_mentor):
     case("Soonblock", weekday=2, starts=(2026, 10, 5), weeks=8)
     # Thursdays from 16 Nov for 4 weeks: ends 10 Dec, after the window.
     later = case("Laterblock", weekday=3, starts=(2026, 11, 16), weeks=4)
-    # A decided review this term: not due; a summer review does not count.
+    # A decided review this term: not due; a summer review does not count. (Stored as it is:
+    # the service refuses a review of a term before the case opened.)
     decided = case("Decided", weekday=4, starts=(2026, 11, 16), weeks=4)
-    prepare(later, mentor, summer)
+    TermlyReview.objects.create(
+        case=later,
+        term=summer,
+        progress_summary="Before the case",
+        prepared_by=mentor,
+        prepared_on=dt.date(2026, 7, 1),
+    )
     review = prepare(decided, mentor, autumn)
     termly.review_decide(
         review=review, user=coordinator, decision="continue", next_review_on=dt.date(2027, 2, 1)
