@@ -900,6 +900,7 @@ class _Reviews:
                 by_when=by_when,
                 outcome_area=spec.area,
                 iep_reference=spec.iep,
+                today=held[0].date if held else allocation.starts_on,
             )
             if set_at is not None:
                 target.created_at = set_at + dt.timedelta(minutes=5)

@@ -9,12 +9,18 @@ from django.utils import timezone
 from mentoring import permissions
 from mentoring.audit import save_as
 from mentoring.models import Case
+from sessions.models import SessionRecord
 
 from .models import Observation, Target, TargetProgress
 from .services import ensure_open
 
 NEEDS_MEASURE = "Say how it will be measured: a SMART target needs a measure."
 NEEDS_DATE = "Give the date to review it by: a SMART target needs one."
+DATE_PASSED = "The date to review it by has passed: give one still to come."
+NOT_HELD = (
+    "Progress on targets is noted only for a session that was held: "
+    "choose Held, or clear the progress below."
+)
 FINISHED = (Target.Status.ACHIEVED, Target.Status.PARTLY, Target.Status.DROPPED)
 
 
@@ -34,8 +40,10 @@ def _locked_open_case(case):
 
 
 @transaction.atomic
-def target_add(*, case, user, what, measure, success, by_when, outcome_area, iep_reference=""):
-    """Add a SMART target to the case's action plan."""
+def target_add(
+    *, case, user, what, measure, success, by_when, outcome_area, iep_reference="", today=None
+):
+    """Add a SMART target to the case's action plan (``today``: the day it is set)."""
     _may_work(user, case)
     case = _locked_open_case(case)
     errors = {}
@@ -43,6 +51,8 @@ def target_add(*, case, user, what, measure, success, by_when, outcome_area, iep
         errors["measure"] = NEEDS_MEASURE
     if by_when is None:
         errors["by_when"] = NEEDS_DATE
+    elif by_when < (today or timezone.localdate()):
+        errors["by_when"] = DATE_PASSED
     if errors:
         raise ValidationError(errors)
     target = Target(
@@ -105,6 +115,11 @@ def progress_save(*, record, user, entries):
     if not (permissions.can_work_on_case(user, case) or record.author_id == user.pk):
         raise ValidationError("Only the pupil's mentor or the mentoring coordinator can do this.")
     _locked_open_case(case)
+    if record.attendance != SessionRecord.Attendance.HELD and any(
+        rating is not None for rating, _ in entries.values()
+    ):
+        # A rating says what the pupil did in the session; a session not held has none.
+        raise ValidationError({"attendance": NOT_HELD})
     existing = progress_on(record)
     saved = []
     for target, (rating, note) in entries.items():

@@ -14,10 +14,12 @@ from reviews.models import Observation, Target, TargetProgress
 from sessions import services as session_services
 from sessions.models import SessionRecord
 
+from ..clock import freeze_today
 from ..factories import CaseFactory, RoomFactory, TermFactory
 
 pytestmark = pytest.mark.django_db
 TUESDAY = dt.date(2026, 9, 8)  # the first session of the slot below
+TODAY = dt.date(2026, 11, 23)
 
 READING = {
     "what": "Robin reads aloud to the group once a week",
@@ -35,6 +37,12 @@ PLAYTIME = {
     "outcome_area": "friendships",
     "iep_reference": "",
 }
+
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch):
+    """Targets are due in December 2026: the tests run on a day before that."""
+    return freeze_today(monkeypatch, TODAY)
 
 
 def page_text(response):
@@ -174,6 +182,45 @@ def test_blank_progress_records_nothing(client_for, case, mentor, two_targets):
 def test_no_targets_no_progress_part(client_for, case, mentor):
     form = page_text(client_for(mentor).get(log_url(case)))
     assert "Save the record" in form and "Progress on the targets" not in form
+
+
+def test_a_target_due_in_the_past_is_refused_by_its_date(client_for, case, mentor):
+    response = client_for(mentor).post(
+        reverse("target_add", args=[case.pk]), {**READING, "by_when": "2026-11-20"}
+    )
+    assert targets.DATE_PASSED in field_block(page_text(response), "by_when")
+    assert READING["what"] in page_text(response)  # what was typed is kept
+    assert not Target.objects.exists()
+
+
+def test_progress_is_refused_for_a_session_that_was_not_held(client_for, case, mentor, two_targets):
+    reading, _ = two_targets
+    data = {"attendance": "cancelled", "cancel_reason": "Class trip"}
+    response = client_for(mentor).post(log_url(case), data | progress((reading, "3", "Keen")))
+    text = page_text(response)
+    assert targets.NOT_HELD in field_block(text, "attendance")
+    assert 'value="Keen"' in text and "Class trip" in text
+    assert not SessionRecord.objects.exists() and not TargetProgress.objects.exists()
+    # Without progress, the cancelled session is recorded.
+    response = client_for(mentor).post(log_url(case), data | progress((reading, "", "")))
+    assert response.status_code == 302
+    assert SessionRecord.objects.get().attendance == "cancelled"
+    assert not TargetProgress.objects.exists()
+
+
+def test_the_progress_part_keeps_its_hidden_fields_after_the_targets(
+    client_for, case, mentor, two_targets
+):
+    """Bootstrap clears the legend's float on the element after it: a hidden input there left
+    the first target squeezed into a sliver beside the legend."""
+    reading, _ = two_targets
+    client = client_for(mentor)
+    client.post(log_url(case), {"attendance": "held"} | progress((reading, "2", "")))
+    edit = reverse("session_record", args=[SessionRecord.objects.get().pk])
+    part = page_text(client.get(edit)).split('id="target-progress"')[1]
+    after_legend = part.split("</legend>", 1)[1].lstrip()
+    assert not after_legend.startswith("<input") and 'type="hidden"' not in after_legend[:200]
+    assert part.index('class="target-progress') < part.index('type="hidden"')
 
 
 def test_an_invalid_progress_part_saves_neither_the_record_nor_progress(
