@@ -30,6 +30,7 @@ from referrals.models import ConsentLetter, ConsentRecord, Criterion, Referral
 from reviews.models import CaseClosure, Questionnaire
 from reviews.questionnaires import administration_record
 from sessions.models import Allocation, SessionRecord, Slot
+from sessions.schedule import block_session_dates, calendar_for_block
 
 from .audit import save_as
 from .demo_reviews import _answers, _class_teacher
@@ -230,7 +231,7 @@ class _Episode:
             ),
             coordinator,
         )
-        dates = self._dates(consent_on, number % 5, block, reason)
+        dates, last_week = self._dates(consent_on, number % 5, block, reason)
         slot = Slot(
             school=self.school,
             mentor=mentor,
@@ -240,7 +241,7 @@ class _Episode:
             duration=30,
             block_starts_on=dates[0],
             block_weeks=block,
-            block_ends_on=dates[-1],
+            block_ends_on=last_week,
         )
         save_as(slot, coordinator, "Slot set")
         allocation = Allocation(slot=slot, case=case, starts_on=dates[0])
@@ -270,18 +271,16 @@ class _Episode:
         save_as(case, coordinator, "Case closed")
 
     def _dates(self, consent_on, weekday, block, reason):
-        """The block's weekly dates on school days; cut short when the case closed early."""
-        day = consent_on + dt.timedelta(days=1)
-        while day.weekday() != weekday:
-            day += dt.timedelta(days=1)
-        dates = []
-        while len(dates) < block and day < self.year_ends_on:
-            if self.school_day(day):
-                dates.append(day)
-            day += dt.timedelta(days=7)
+        """(session dates, the block's last week) counted as the app counts a block, from the
+        stored calendar: a closure day's week counts but holds no session. Cut short when the
+        case closed early."""
+        starts_on = consent_on + dt.timedelta(days=1)
+        calendar = calendar_for_block(self.school, starts_on)
+        dates, last = block_session_dates(weekday, starts_on, block, calendar)
+        kept = [d for d in dates if d < self.year_ends_on]
         if reason in (R.LEFT_SCHOOL, R.CONSENT_WITHDRAWN, R.REFERRED_ON):
-            dates = dates[: max(3, block // 2)]
-        return dates
+            kept = kept[: max(3, block // 2)]
+        return kept, (last if kept == dates else kept[-1])
 
     def _sessions(self, case, slot, mentor, dates):
         """Mostly held, now and then the pupil away; the first held one is the first meeting."""
