@@ -9,6 +9,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.utils import timezone
+
 from mentoring.calendar import SchoolCalendar
 from mentoring.models import ClosureDay, Term
 from referrals.models import ConsentRecord
@@ -50,6 +52,11 @@ class Session:
     @property
     def slot(self):
         return self.allocation.slot
+
+    @property
+    def held_on(self):
+        """The day it takes place: the week's slot day, or the day it was moved to."""
+        return self.date if self.move is None else timezone.localtime(self.move.moved_to).date()
 
 
 def _calendars(allocations, until):

@@ -54,9 +54,12 @@ class JoinGroupForm(CrispyMixin, forms.Form):
     )
 
     def __init__(self, *args, slots, **kwargs):
+        """``slots``: the ones the case may join (``services.joinable_slots``)."""
         super().__init__(*args, **kwargs)
         self._crispy()
-        self.fields["slot"].queryset = slots.select_related("mentor", "room")
+        self.fields["slot"].queryset = Slot.objects.filter(
+            pk__in=[slot.pk for slot in slots]
+        ).select_related("mentor", "room")
         self.fields["slot"].label_from_instance = lambda s: f"{s} with {s.mentor}"
 
 

@@ -73,9 +73,14 @@ def case_sessions(user, case):
         record.hidden = False
     redact(user, records, permissions.can_read_session_notes)
     current = next((a for a in reversed(book.allocations) if a.ended_on is None), None)
+    # The book knows the slot's dates and moves for its whole block: no further query.
+    upcoming = [] if current is None else book.sessions(current, until=current.slot.last_day)
     return {
         "case": case,
         "allocation": current,
+        "next_session": next(
+            (s for s in upcoming if s.held_on >= today and s.record is None), None
+        ),
         "sessions": list(reversed(sessions)),
         "figures": adherence(book, today).get(case.pk),
         "can_allocate": permissions.can_allocate(user, case)

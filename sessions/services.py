@@ -7,16 +7,16 @@ lock (IMMEDIATE transactions) before it checks for clashes, so two coordinators 
 same time at once cannot both succeed.
 """
 
-from datetime import datetime
-from decimal import Decimal
+from datetime import datetime, time, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from mentoring import permissions
 from mentoring.audit import save_as
+from mentoring.calendar import SchoolCalendar
 from mentoring.models import Case, ClassStaff, Role, Room, StaffMember
 from referrals.models import ConsentRecord
 from referrals.services import consent_in_force, consent_in_force_from
@@ -30,6 +30,12 @@ from .schedule import (
     slot_dates,
 )
 
+# The School model records no hours, so every school gets the same day. Wide enough for a
+# session before registration or after the last lesson (breakfast and after-school clubs);
+# a slot or a moved session outside it is a typing slip, such as 23:30 for 11:30.
+SCHOOL_DAY_STARTS = time(8, 0)
+SCHOOL_DAY_ENDS = time(18, 0)
+
 
 def _minutes(t):
     return t.hour * 60 + t.minute
@@ -38,6 +44,22 @@ def _minutes(t):
 def _overlaps(a_start, a_minutes, b_start, b_minutes):
     a, b = _minutes(a_start), _minutes(b_start)
     return a < b + b_minutes and b < a + a_minutes
+
+
+def _ends(starts_at, duration):
+    return (datetime.combine(datetime.min, starts_at) + timedelta(minutes=duration)).time()
+
+
+def outside_school_day(starts_at, duration):
+    """Why a session of ``duration`` minutes from ``starts_at`` does not fit the school day,
+    or None. Counted in minutes from midnight, so an end past midnight is late, not early."""
+    start = _minutes(starts_at)
+    if start >= _minutes(SCHOOL_DAY_STARTS) and start + duration <= _minutes(SCHOOL_DAY_ENDS):
+        return None
+    return (
+        f"Sessions must fall within the school day, {SCHOOL_DAY_STARTS:%H:%M} to "
+        f"{SCHOOL_DAY_ENDS:%H:%M}: {duration} minutes from {starts_at:%H:%M} do not."
+    )
 
 
 def _for_whom(slot, user):
@@ -62,6 +84,25 @@ def _running_between(qs, first, last):
     )
 
 
+def _clashes(bookings, *, mentor, room, starts_at, duration, user):
+    """What the mentor and the room are already booked for at that time, in words.
+
+    ``bookings`` are (slot, the time its session starts, when it is held in words): the
+    weekly slots for a slot, and the sessions on that day (moved ones too) for a moved one.
+    """
+    errors = []
+    for other, other_start, when in bookings:
+        if not _overlaps(starts_at, duration, other_start, other.duration):
+            continue
+        who = _for_whom(other, user)
+        span = f"{other_start:%H:%M}-{_ends(other_start, other.duration):%H:%M}"
+        if other.mentor_id == mentor.pk:
+            errors.append(f"{mentor} is booked {when} {span} for {who}.")
+        if other.room_id == room.pk:
+            errors.append(f"{room} is booked {when} {span} for {who}.")
+    return errors
+
+
 def check_slot(
     *, school, mentor, room, weekday, starts_at, duration, first, last, user, exclude=None
 ):
@@ -78,14 +119,15 @@ def check_slot(
     if exclude is not None:
         others = others.exclude(pk=exclude.pk)
     day = Slot(weekday=weekday).get_weekday_display()
-    for other in others.filter(Q(mentor=mentor) | Q(room=room)).select_related("room", "mentor"):
-        if not _overlaps(starts_at, duration, other.starts_at, other.duration):
-            continue
-        who = _for_whom(other, user)
-        if other.mentor_id == mentor.pk:
-            errors.append(f"{mentor} is booked {day}s {other.time_range} for {who}.")
-        if other.room_id == room.pk:
-            errors.append(f"{room} is booked {day}s {other.time_range} for {who}.")
+    others = others.filter(Q(mentor=mentor) | Q(room=room)).select_related("room", "mentor")
+    errors += _clashes(
+        [(other, other.starts_at, f"{day}s") for other in others],
+        mentor=mentor,
+        room=room,
+        starts_at=starts_at,
+        duration=duration,
+        user=user,
+    )
     if member is not None:
         booked = sum(
             s.duration
@@ -94,18 +136,32 @@ def check_slot(
             )
             if exclude is None or s.pk != exclude.pk
         )
-        allowed = member.mentoring_hours * 60
+        allowed = int(member.mentoring_hours * 60)
         if booked + duration > allowed:
             errors.append(
-                f"{mentor} has {member.mentoring_hours} hours a week for mentoring and "
-                f"{_hours(allowed - booked)} left; this slot needs {_hours(duration)}."
+                f"{mentor} has {_time_in_words(allowed)} a week for mentoring and "
+                f"{_time_in_words(allowed - booked)} left; this slot needs "
+                f"{_time_in_words(duration)}."
             )
-    if errors:
-        raise ValidationError(errors)
+    refusals = {NON_FIELD_ERRORS: errors} if errors else {}
+    late = outside_school_day(starts_at, duration)
+    if late:
+        refusals["starts_at"] = late
+    if refusals:
+        raise ValidationError(refusals)
 
 
-def _hours(minutes):
-    return f"{Decimal(max(minutes, 0)) / 60:.1f} hours"
+def _time_in_words(minutes):
+    """Exact: "45 minutes", "1 hour", "2 hours 30 minutes" (rounded hours mislead)."""
+    if minutes <= 0:
+        return "no time"
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if minutes:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
 
 
 def check_pupil(*, case, mentor, on_date):
@@ -183,24 +239,57 @@ def _place(case, slot, user, starts_on):
     return allocation
 
 
+def group_refusal(slot, *, school, on, pupils):
+    """Why a case of ``school`` may not join ``slot`` as a small group from ``on``, or None.
+
+    ``pupils``: how many open cases the slot holds now. The one rule for both the slots the
+    allocation page offers and the check when one is chosen.
+    """
+    if slot.school_id != school.pk:
+        return "That slot belongs to another school."
+    if max(on, slot.block_starts_on) > slot.last_day:
+        return "That slot's block has ended."
+    if not pupils:
+        # Its pupils' cases have closed: there is no group left to join.
+        return "That slot has no pupil now: allocate a new slot instead."
+    if pupils >= school.group_size_limit:
+        return f"The group is full: {school} allows {school.group_size_limit} pupils a slot."
+    return None
+
+
+def _with_pupils(slots):
+    """``pupils`` on each slot: the open cases it holds now."""
+    current = Q(allocations__ended_on__isnull=True, allocations__case__status=Case.Status.OPEN)
+    return slots.annotate(pupils=Count("allocations", filter=current))
+
+
+def joinable_slots(school, on=None):
+    """The slots of ``school`` a case may join as a small group from ``on`` (default today)."""
+    on = on or timezone.localdate()
+    # A slot whose block ended before ``on`` never qualifies: not read at all, as those
+    # pile up year after year.
+    candidates = _with_pupils(Slot.objects.filter(school=school, block_ends_on__gte=on))
+    return [
+        slot
+        for slot in candidates
+        if group_refusal(slot, school=school, on=on, pupils=slot.pupils) is None
+    ]
+
+
 @transaction.atomic
 def join_group(*, case, slot, user, starts_on=None):
     """Add the case to an existing slot as a small group."""
     slot = Slot.objects.select_for_update().get(pk=slot.pk)
-    starts_on = max(starts_on or timezone.localdate(), slot.block_starts_on)
-    if slot.school_id != case.school_id:
-        raise ValidationError("That slot belongs to another school.")
-    if starts_on > slot.last_day:
-        raise ValidationError("That slot's block has ended.")
+    on = starts_on or timezone.localdate()
+    pupils = _with_pupils(Slot.objects.filter(pk=slot.pk)).get().pupils
+    refusal = group_refusal(slot, school=case.school, on=on, pupils=pupils)
+    if refusal:
+        raise ValidationError(refusal)
+    starts_on = max(on, slot.block_starts_on)
     case = Case.objects.select_for_update().get(pk=case.pk)
     check_pupil(case=case, mentor=slot.mentor, on_date=starts_on)
     if Allocation.objects.filter(case=case, ended_on__isnull=True).exists():
         raise ValidationError("This case already has a slot.")
-    size = slot.allocations.filter(ended_on__isnull=True).count()
-    if size >= slot.school.group_size_limit:
-        raise ValidationError(
-            f"The group is full: {slot.school} allows {slot.school.group_size_limit} pupils a slot."
-        )
     return _place(case, slot, user, starts_on)
 
 
@@ -258,8 +347,19 @@ def session_move(*, slot, user, original_date, moved_to, reason):
     if original_date not in slot_dates(slot, calendar):
         raise ValidationError({"original_date": "The slot has no session on that date."})
     local = timezone.localtime(moved_to)
-    if abs((local.date() - original_date).days) > 6:
-        raise ValidationError({"moved_to": "A session can move within its own week only."})
+    # Its own Monday-to-Friday week: a week's session stays that week's, for the register.
+    if local.date().isocalendar()[:2] != original_date.isocalendar()[:2]:
+        monday = original_date - timedelta(days=original_date.weekday())
+        raise ValidationError(
+            {
+                "moved_to": "A session can move within its own week only "
+                f"(the week of Monday {monday.day} {monday:%B})."
+            }
+        )
+    _lock(slot.school, slot.mentor, slot.room)
+    refusals = _move_refusals(slot, user, original_date, local)
+    if refusals:
+        raise ValidationError({"moved_to": refusals})
     move, _ = SessionMove.objects.get_or_create(
         slot=slot,
         original_date=original_date,
@@ -268,6 +368,43 @@ def session_move(*, slot, user, original_date, moved_to, reason):
     move.moved_to, move.reason, move.moved_by = moved_to, reason.strip(), user
     save_as(move, user, "Session moved")
     return move
+
+
+def _move_refusals(slot, user, original_date, local):
+    """Why the session of ``original_date`` may not move to ``local`` (a local datetime):
+    a school day, within its hours, the mentor and the room free, as for a slot."""
+    day, starts_at = local.date(), local.time().replace(second=0, microsecond=0)
+    # The day's own calendar: the block's may start after the day a first session moves to.
+    if not SchoolCalendar.for_school(slot.school, day, day).is_school_day(day):
+        return [f"{day:%A} {day.day} {day:%B} is not a school day: choose a day in term time."]
+    late = outside_school_day(starts_at, slot.duration)
+    if late:
+        return [late]
+    mine = Q(mentor=slot.mentor) | Q(room=slot.room)
+    # The other slots' sessions that day, apart from those moved away from it...
+    weekly = (
+        _running_between(Slot.objects.filter(mine, weekday=day.weekday()), day, day)
+        .exclude(pk=slot.pk)
+        .exclude(moves__original_date=day)
+        .select_related("mentor", "room")
+    )
+    # ...and the sessions moved onto it.
+    moved = (
+        SessionMove.objects.filter(moved_to__date=day, slot__in=Slot.objects.filter(mine))
+        .exclude(slot=slot, original_date=original_date)
+        .select_related("slot__mentor", "slot__room")
+    )
+    on_day = f"on {day:%A} {day.day} {day:%B}"
+    bookings = [(other, other.starts_at, f"{other.get_weekday_display()}s") for other in weekly]
+    bookings += [(m.slot, timezone.localtime(m.moved_to).time(), on_day) for m in moved]
+    return _clashes(
+        bookings,
+        mentor=slot.mentor,
+        room=slot.room,
+        starts_at=starts_at,
+        duration=slot.duration,
+        user=user,
+    )
 
 
 def expected_dates(case, slot):

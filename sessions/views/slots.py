@@ -10,7 +10,6 @@ from mentoring.forms_util import apply_service
 
 from .. import services
 from ..forms import AllocationForm, JoinGroupForm, SessionMoveForm, SlotChangeForm
-from ..models import Slot
 
 
 def allocate(request, pk):
@@ -18,10 +17,11 @@ def allocate(request, pk):
     case = permissions.get_case_or_404(request.user, pk)
     if not permissions.can_allocate(request.user, case):
         raise PermissionDenied
-    group_slots = Slot.objects.filter(school=case.school, ended_on__isnull=True)
     join = "join" in request.POST
     form = AllocationForm(None if join else (request.POST or None), school=case.school)
-    group_form = JoinGroupForm(request.POST if join else None, slots=group_slots)
+    group_form = JoinGroupForm(
+        request.POST if join else None, slots=services.joinable_slots(case.school)
+    )
     if request.method == "POST" and join and group_form.is_valid():
         done = apply_service(
             group_form,

@@ -65,9 +65,57 @@ def test_refused_beyond_the_mentors_hours(
     )
     message = refused(case=case, user=coordinator, **{**slot_args, "mentor": other_mentor})
     assert (
-        "Milo Staffperson has 3.0 hours a week for mentoring and 0.0 hours left; "
-        "this slot needs 0.5 hours." in message
+        "Milo Staffperson has 3 hours a week for mentoring and no time left; "
+        "this slot needs 30 minutes." in message
     )
+
+
+def test_the_hours_left_are_exact_not_rounded(
+    case, coordinator, mentor, slot_args, school, consent
+):
+    # Mina has 6 hours a week; 5 hours 15 minutes are booked on Mondays and Wednesdays.
+    for weekday, minutes in [(0, 180), (2, 135)]:
+        other = CaseFactory(pupil=PupilFactory(school=school))
+        consent(other)
+        services.allocate(
+            case=other, user=coordinator, **{**slot_args, "weekday": weekday, "duration": minutes}
+        )
+    message = refused(case=case, user=coordinator, **{**slot_args, "duration": 60})
+    assert (
+        "Mina Staffperson has 6 hours a week for mentoring and 45 minutes left; "
+        "this slot needs 1 hour." in message
+    )
+    assert "0.8" not in message
+
+
+@pytest.mark.parametrize(
+    "starts_at, duration, said",
+    [
+        (dt.time(23, 30), 45, "45 minutes from 23:30 do not."),  # would end past midnight
+        (dt.time(7, 30), 30, "30 minutes from 07:30 do not."),
+        (dt.time(17, 45), 30, "30 minutes from 17:45 do not."),
+    ],
+)
+def test_a_slot_must_fall_within_the_school_day(
+    case, coordinator, slot_args, starts_at, duration, said
+):
+    with pytest.raises(ValidationError) as caught:
+        services.allocate(
+            case=case,
+            user=coordinator,
+            **{**slot_args, "starts_at": starts_at, "duration": duration},
+        )
+    assert caught.value.message_dict["starts_at"] == [
+        f"Sessions must fall within the school day, 08:00 to 18:00: {said}"
+    ]
+    assert not Slot.objects.exists()
+
+
+def test_a_slot_may_fill_the_school_day_to_its_last_minute(case, coordinator, slot_args):
+    slot = services.allocate(
+        case=case, user=coordinator, **{**slot_args, "starts_at": dt.time(17, 0), "duration": 60}
+    ).slot
+    assert slot.time_range == "17:00-18:00"
 
 
 def test_refused_in_a_corridor(case, coordinator, corridor, slot_args):

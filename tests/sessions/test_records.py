@@ -20,7 +20,8 @@ SECRET = "Told me something worrying about home tonight."
 
 @pytest.fixture
 def allocated(pupil, autumn, consent, coordinator, slot_args):
-    case = CaseFactory(pupil=pupil)
+    # Opened before the term, so that consent can be dated in it whatever day the tests run.
+    case = CaseFactory(pupil=pupil, opened_on=dt.date(2026, 9, 1))
     consent(case)
     return services.allocate(case=case, user=coordinator, **slot_args)
 
