@@ -1,16 +1,23 @@
-"""Sign-ins, sign-outs and failed sign-ins go into the access log.
+"""The core's signals, and its receivers of Django's.
 
-Django sends these signals whichever page or backend signs someone in (the sign-in page,
-a second step, django-axes in front of the password check), so the log does not depend on
-how signing in is put together.
+``case_closed``: sent, inside the closing transaction, whichever app closes a case (the
+coordinator closing it in reviews, a parent refusing consent in referrals), with ``case``,
+``user`` and ``on`` (the closing date). The apps built on the core free what the case held
+(sessions: its place in a slot), without the closers importing them.
+
+Sign-ins, sign-outs and failed sign-ins go into the access log. Django sends those signals
+whichever page or backend signs someone in (the sign-in page, a second step, django-axes in
+front of the password check), so the log does not depend on how signing in is put together.
 """
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .audit import record_access
 from .models import AccessEvent
+
+case_closed = Signal()
 
 
 @receiver(user_logged_in, dispatch_uid="access_log_signed_in")

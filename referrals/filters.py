@@ -1,14 +1,18 @@
 """The coordinator's queue filters; every one also works as a plain link."""
 
 import django_filters
+from django.db.models import F
 
 from mentoring.forms_util import ModelChoiceFilter, Select
 from mentoring.models import SchoolClass, SupportType, YearGroup
 
 from .models import Criterion, Referral
+from .services import awaiting_consent
 
 S = Referral.Status
 DECIDED = "decided"
+AWAITING_CONSENT = "awaiting_consent"
+# The queue's tabs, each counted on the page.
 STATUS_CHOICES = [
     (S.NEW, "New"),
     (S.UNDER_DISCUSSION, "Under discussion"),
@@ -18,15 +22,20 @@ STATUS_CHOICES = [
 ]
 ORDERINGS = {
     "waiting": ("submitted_at", "pk"),
-    "priority": ("priority", "submitted_at", "pk"),
+    # High, medium, low, then not yet prioritised: SQLite would put no priority first.
+    "priority": (F("priority").asc(nulls_last=True), "submitted_at", "pk"),
     "recent": ("-submitted_at", "-pk"),
 }
 
 
 class QueueFilter(django_filters.FilterSet):
     # Every filter is a select written out by forms_util.Select: the queue is opened all day.
+    # Beyond the tabs, the landing page's "awaiting parental consent" links here.
     status = django_filters.ChoiceFilter(
-        choices=STATUS_CHOICES, method="filter_status", empty_label="All waiting", widget=Select
+        choices=STATUS_CHOICES + [(AWAITING_CONSENT, "Awaiting consent")],
+        method="filter_status",
+        empty_label="All waiting",
+        widget=Select,
     )
     year_group = django_filters.ChoiceFilter(
         field_name="pupil__year_group",
@@ -82,6 +91,8 @@ class QueueFilter(django_filters.FilterSet):
     def filter_status(self, queryset, name, value):
         if value == DECIDED:
             return queryset.filter(status__in=[S.ACCEPTED, S.DECLINED])
+        if value == AWAITING_CONSENT:
+            return awaiting_consent(queryset)
         return queryset.filter(status=value)
 
     def filter_order(self, queryset, name, value):

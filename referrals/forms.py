@@ -209,6 +209,9 @@ class ConsentRecordForm(CrispyMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._crispy()
+        # As radios, the model field's blank choice would be a "---------" button, and the
+        # one ticked: the coordinator must choose the parents' answer, not be given one.
+        self.fields["decision"].choices = ConsentRecord.Decision.choices
 
 
 class LetterTemplateForm(ConflictCheckMixin, CrispyMixin, forms.Form):

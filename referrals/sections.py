@@ -12,7 +12,7 @@ from mentoring.models import Case, Role
 
 from .forms import ConsentLetterForm
 from .models import ConsentLetter, ConsentRecord, Referral
-from .services import QUEUE_STATUSES, consent_in_force_from, consent_state
+from .services import QUEUE_STATUSES, awaiting_consent, consent_in_force_from, consent_state
 
 S = Referral.Status
 
@@ -25,12 +25,7 @@ def queue_summary(user, schools):
         .select_related("pupil", "referred_by")
         .order_by("-submitted_at")[:5]
     )
-    awaiting = (
-        Case.objects.filter(school_id__in=schools, referral__status=S.ACCEPTED)
-        .open()
-        .exclude(consent_records__isnull=False)
-        .count()
-    )
+    awaiting = awaiting_consent(Referral.objects.filter(school_id__in=schools)).count()
     return {
         "title": "Referrals",
         "new": queue.filter(status=S.NEW).count(),
@@ -98,8 +93,9 @@ def case_consent(user, case):
     )
     state, chase = consent_state(case, letters, records, calendar, today)
     is_open = case.status == Case.Status.OPEN
+    in_force = consent_in_force_from(records, today)
     # Once a mentor is allocated the case is past this step.
-    ready = consent_in_force_from(records, today) and is_open and case.mentor_id is None
+    ready = in_force and is_open and case.mentor_id is None
     can_manage = permissions.can_manage_consent(user, case)
     return {
         "case": case,
@@ -110,8 +106,9 @@ def case_consent(user, case):
         "ready": ready,
         "open": is_open,
         "can_manage": can_manage,
-        # Only while a letter may still be recorded does the page show the form.
+        # Only while a letter may still be recorded (consent not in force, whether or not a
+        # mentor is allocated yet) does the page show the form.
         "letter_form": ConsentLetterForm(case=case, initial={"sent_on": today})
-        if can_manage and is_open and not ready
+        if can_manage and is_open and not in_force
         else None,
     }

@@ -11,11 +11,13 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from mentoring.audit import save_as
 from mentoring.models import Case, Pupil
+from mentoring.signals import case_closed
 
 from . import notifications
 from .models import (
@@ -258,8 +260,20 @@ def consent_in_force_from(records, on_date):
     return latest.decision == ConsentRecord.Decision.GIVEN
 
 
+def awaiting_consent(referrals):
+    """Accepted referrals whose case is open with no answer from the family yet: the figure on
+    the landing page and the queue's list behind its link, so the two always agree."""
+    answered = ConsentRecord.objects.filter(case=OuterRef("case"))
+    return (
+        referrals.filter(status=S.ACCEPTED, case__isnull=False)
+        .exclude(case__status=Case.Status.CLOSED)
+        .exclude(Exists(answered))
+    )
+
+
 def consent_record(*, case, user, decision, given_by, relationship, method, decided_on, note=""):
-    """Record a parent's or carer's answer. Refusal closes the case with that reason."""
+    """Record a parent's or carer's answer. Refusal closes the case with that reason, and
+    frees its slot, mentor's time and room as closing the case does."""
     D = ConsentRecord.Decision
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
@@ -267,6 +281,26 @@ def consent_record(*, case, user, decision, given_by, relationship, method, deci
             raise ValidationError("This case is closed; consent can no longer be recorded.")
         if decided_on > timezone.localdate():
             raise ValidationError({"decided_on": "The date cannot be in the future."})
+        if decided_on < case.opened_on:
+            raise ValidationError(
+                {
+                    "decided_on": f"The case opened on {case.opened_on:%d/%m/%Y}; "
+                    "the answer cannot be dated before."
+                }
+            )
+        first_letter = (
+            ConsentLetter.objects.filter(case=case)
+            .order_by("sent_on")
+            .values_list("sent_on", flat=True)
+            .first()
+        )
+        if first_letter is not None and decided_on < first_letter:
+            raise ValidationError(
+                {
+                    "decided_on": f"The first letter was sent on {first_letter:%d/%m/%Y}; "
+                    "the answer to it cannot be dated before."
+                }
+            )
         if decision == D.WITHDRAWN and not consent_in_force(case, decided_on):
             raise ValidationError(
                 {"decision": "Consent was not in force on that date, so it cannot be withdrawn."}
@@ -287,7 +321,8 @@ def consent_record(*, case, user, decision, given_by, relationship, method, deci
             case.status = Case.Status.CLOSED
             case.closed_on = decided_on
             case.closed_reason = "Parental consent refused"
-            save_as(case, user)
+            save_as(case, user, "Case closed: parental consent refused")
+            case_closed.send(sender=Case, case=case, user=user, on=decided_on)
     return record
 
 
@@ -340,6 +375,15 @@ def consent_letter_send(*, case, user, addressed_to=None, sent_on=None):
     sent_on = sent_on or timezone.localdate()
     if sent_on > timezone.localdate():
         raise ValidationError({"sent_on": "The date cannot be in the future."})
+    if sent_on < case.opened_on:
+        # The wait for an answer is counted from the letter: an earlier date would count
+        # school days from before there was anything to consent to.
+        raise ValidationError(
+            {
+                "sent_on": f"The case opened on {case.opened_on:%d/%m/%Y}; "
+                "the letter cannot be dated before."
+            }
+        )
     if consent_in_force(case, sent_on):
         raise ValidationError("Consent is already given for this case; no letter is needed.")
     pupil, school = case.pupil, case.school

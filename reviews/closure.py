@@ -8,12 +8,11 @@ old episode's record stays as it was.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from mentoring.audit import save_as
 from mentoring.models import Case
-from sessions.models import Allocation, Slot
+from mentoring.signals import case_closed
 
 from .models import Administration, CaseClosure
 from .services import ensure_open
@@ -61,25 +60,8 @@ def case_close(
     case.closed_on = closed_on
     case.closed_reason = closure.get_reason_display()
     save_as(case, user, "Case closed")
-    _end_allocations(case, user, closed_on)
+    case_closed.send(sender=Case, case=case, user=user, on=closed_on)
     return closure
-
-
-def _end_allocations(case, user, on):
-    open_allocations = Allocation.objects.select_for_update().filter(case=case, ended_on=None)
-    slot_ids = set()
-    for allocation in open_allocations:
-        allocation.ended_on = on
-        save_as(allocation, user, "Case closed")
-        slot_ids.add(allocation.slot_id)
-    emptied = (
-        Slot.objects.select_for_update()
-        .filter(pk__in=slot_ids, block_ends_on__gt=on, ended_on=None)
-        .exclude(Exists(Allocation.objects.filter(slot=OuterRef("pk"), ended_on=None)))
-    )
-    for slot in emptied:
-        slot.ended_on = on
-        save_as(slot, user, "Stopped: its only pupil's case closed")
 
 
 @transaction.atomic

@@ -10,4 +10,5 @@ class SessionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import sections  # noqa: F401  (registers landing-page and case-page sections)
+        # Registers landing-page and case-page sections, and what a closed case gives up.
+        from . import closing, sections  # noqa: F401

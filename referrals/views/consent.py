@@ -38,10 +38,10 @@ def consent_letter_create(request, pk):
     )
     if letter:
         messages.success(request, "Letter recorded as sent. Print it from the consent section.")
-    else:
-        for errors in form.errors.values():
-            messages.error(request, errors[0])
-    return redirect("case_detail", case.pk)
+        return redirect("case_detail", case.pk)
+    # Shown again on a page of its own, the reason beside the date and the choices kept: the
+    # case page's sections are built afresh and could not show this form as it was filled.
+    return render(request, "referrals/consent_letter_form.html", {"case": case, "form": form})
 
 
 def consent_letter_pdf(request, pk):

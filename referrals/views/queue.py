@@ -24,7 +24,11 @@ def _count_from_tabs(filters, counts, waiting_total):
     if any(chosen.get(name) for name in filters.filters if name not in NOT_NARROWING):
         return None
     status = chosen.get("status")
-    return counts.get(status, 0) if status else waiting_total
+    if not status:
+        return waiting_total
+    if status not in dict(STATUS_CHOICES):
+        return None  # a list with no tab (awaiting consent): nothing has counted it yet
+    return counts.get(status, 0)
 
 
 def referral_queue(request):

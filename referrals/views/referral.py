@@ -84,8 +84,9 @@ def referral_detail(request, pk):
     return _detail_page(request, referral)
 
 
-def _detail_page(request, referral, prioritise_form=None):
-    """The referral page; ``prioritise_form`` is a refused one to show again (a conflict)."""
+def _detail_page(request, referral, refused=None):
+    """The referral page; ``refused`` maps a triage form's name to the bound form a service
+    or validation refused, shown again with its errors beside the fields and what was typed."""
     triage = permissions.can_triage(request.user, referral)
     context = {
         "referral": referral,
@@ -105,8 +106,7 @@ def _detail_page(request, referral, prioritise_form=None):
             discussions=referral.discussions.select_related("author"),
             panel=referral.panel.all(),
             discussion_form=DiscussionForm(),
-            prioritise_form=prioritise_form
-            or PrioritiseForm(
+            prioritise_form=PrioritiseForm(
                 school=referral.school,
                 initial={"priority": referral.priority, "panel": referral.panel.all()},
                 record=referral,
@@ -114,11 +114,13 @@ def _detail_page(request, referral, prioritise_form=None):
             decision_form=DecisionForm(),
             withdraw_form=WithdrawForm(),
         )
+        context.update(refused or {})
     return render(request, "referrals/referral_detail.html", context)
 
 
-def _triage_action(request, pk, form_class, action, form_kwargs=None):
-    """The shared shape of a panel action: check, validate, call the service, show the result."""
+def _triage_action(request, pk, form_name, form_class, action, form_kwargs=None):
+    """The shared shape of a panel action: check, validate, call the service; on success go
+    back to the page, on refusal show the page again with the form as the user filled it."""
     referral = permissions.get_referral_or_404(request.user, pk)
     if not permissions.can_triage(request.user, referral):
         raise PermissionDenied
@@ -127,15 +129,7 @@ def _triage_action(request, pk, form_class, action, form_kwargs=None):
         return redirect("referral_detail", referral.pk)
     if getattr(form, "conflict", None) is not None:  # saved by someone else meanwhile
         referral.refresh_from_db()
-        return _detail_page(request, referral, prioritise_form=form)
-    for error in form.non_field_errors():
-        messages.error(request, error)
-    for field, errors in form.errors.items():
-        if field != "__all__":
-            label = form.fields[field].label or field.replace("_", " ").capitalize()
-            for error in errors:
-                messages.error(request, f"{label}: {error}")
-    return redirect("referral_detail", referral.pk)
+    return _detail_page(request, referral, refused={form_name: form})
 
 
 @require_POST
@@ -143,6 +137,7 @@ def referral_discuss(request, pk):
     return _triage_action(
         request,
         pk,
+        "discussion_form",
         DiscussionForm,
         lambda referral, data: services.discussion_add(
             referral=referral, user=request.user, **data
@@ -155,6 +150,7 @@ def referral_prioritise(request, pk):
     return _triage_action(
         request,
         pk,
+        "prioritise_form",
         PrioritiseForm,
         lambda referral, data: services.referral_prioritise(
             referral=referral, user=request.user, **data
@@ -170,7 +166,7 @@ def referral_decide(request, pk):
         messages.success(request, f"Referral {decided.get_status_display().lower()}.")
         return decided
 
-    return _triage_action(request, pk, DecisionForm, decide)
+    return _triage_action(request, pk, "decision_form", DecisionForm, decide)
 
 
 @require_POST

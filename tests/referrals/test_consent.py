@@ -14,6 +14,7 @@ from ..factories import CaseFactory
 pytestmark = pytest.mark.django_db
 D = ConsentRecord.Decision
 DAY = dt.date(2026, 10, 5)
+OPENED = dt.date(2026, 9, 21)  # the panel accepted the referral a fortnight before DAY
 
 
 def record(case, user, decision, on, **extra):
@@ -30,12 +31,12 @@ def record(case, user, decision, on, **extra):
 
 
 def test_no_answer_means_no_consent(pupil):
-    case = CaseFactory(pupil=pupil)
+    case = CaseFactory(pupil=pupil, opened_on=OPENED)
     assert not services.consent_in_force(case, DAY)
 
 
 def test_consent_given_is_in_force_from_its_date(pupil, coordinator):
-    case = CaseFactory(pupil=pupil)
+    case = CaseFactory(pupil=pupil, opened_on=OPENED)
     record(case, coordinator, D.GIVEN, DAY)
     assert not services.consent_in_force(case, DAY - dt.timedelta(days=1))
     assert services.consent_in_force(case, DAY)
@@ -43,7 +44,7 @@ def test_consent_given_is_in_force_from_its_date(pupil, coordinator):
 
 
 def test_withdrawal_stops_consent_from_its_own_date(pupil, coordinator):
-    case = CaseFactory(pupil=pupil)
+    case = CaseFactory(pupil=pupil, opened_on=OPENED)
     record(case, coordinator, D.GIVEN, DAY)
     withdrawn_on = DAY + dt.timedelta(days=14)
     record(case, coordinator, D.WITHDRAWN, withdrawn_on, note="Phoned the office")
@@ -55,7 +56,7 @@ def test_withdrawal_stops_consent_from_its_own_date(pupil, coordinator):
 
 
 def test_refusal_closes_the_case_with_the_reason(pupil, coordinator):
-    case = CaseFactory(pupil=pupil)
+    case = CaseFactory(pupil=pupil, opened_on=OPENED)
     record(case, coordinator, D.REFUSED, DAY)
     case.refresh_from_db()
     assert case.status == Case.Status.CLOSED
@@ -66,7 +67,7 @@ def test_refusal_closes_the_case_with_the_reason(pupil, coordinator):
 
 
 def test_consent_cannot_be_withdrawn_before_it_was_given(pupil, coordinator):
-    case = CaseFactory(pupil=pupil)
+    case = CaseFactory(pupil=pupil, opened_on=OPENED)
     with pytest.raises(ValidationError) as refused:
         record(case, coordinator, D.WITHDRAWN, DAY)
     assert "was not in force on that date" in refused.value.message_dict["decision"][0]
@@ -74,14 +75,14 @@ def test_consent_cannot_be_withdrawn_before_it_was_given(pupil, coordinator):
 
 
 def test_an_answer_cannot_be_dated_in_the_future(pupil, coordinator):
-    case = CaseFactory(pupil=pupil)
+    case = CaseFactory(pupil=pupil, opened_on=OPENED)
     with pytest.raises(ValidationError) as refused:
         record(case, coordinator, D.GIVEN, dt.date.today() + dt.timedelta(days=3))
     assert refused.value.message_dict == {"decided_on": ["The date cannot be in the future."]}
 
 
 def test_given_again_after_withdrawal(pupil, coordinator):
-    case = CaseFactory(pupil=pupil)
+    case = CaseFactory(pupil=pupil, opened_on=OPENED)
     record(case, coordinator, D.GIVEN, DAY)
     record(case, coordinator, D.WITHDRAWN, DAY + dt.timedelta(days=7))
     record(case, coordinator, D.GIVEN, DAY + dt.timedelta(days=21))
@@ -90,7 +91,7 @@ def test_given_again_after_withdrawal(pupil, coordinator):
 
 
 def test_a_letter_keeps_the_words_it_was_sent_with(pupil, coordinator, school):
-    case = CaseFactory(pupil=pupil, support_type="drawing_talking")
+    case = CaseFactory(pupil=pupil, opened_on=OPENED, support_type="drawing_talking")
     services.letter_wording_save(
         school=school, user=coordinator, body="We offer {child_first_name} {support_type}."
     )

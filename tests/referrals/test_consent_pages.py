@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -119,3 +120,127 @@ def test_the_letter_cannot_pull_anything_from_outside_our_static_files(
     assert '<img src="http://127.0.0.1:9/tracker.png">' in text.replace("\n", " ")
     assert "root:" not in text  # /etc/passwd was not read
     assert "Robin Testchild" in text
+
+
+def error_beside(page, field_id, message):
+    """Is ``message`` shown as the error of the field ``field_id``?"""
+    return re.search(
+        rf'id="error_\d+_{field_id}"[^>]*>\s*<strong>{re.escape(message)}</strong>', page
+    )
+
+
+def test_a_letter_dated_before_the_case_opened_is_refused_beside_the_date(
+    client_for, coordinator, pupil
+):
+    case = CaseFactory(pupil=pupil, opened_on=dt.date(2026, 11, 2))
+    mum = ContactFactory(pupil=pupil, name="Alex Testparent", relationship="Mother")
+    response = client_for(coordinator).post(
+        reverse("consent_letter_create", args=[case.pk]),
+        {"addressed_to": mum.pk, "sent_on": "2026-10-01"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    message = "The case opened on 02/11/2026; the letter cannot be dated before."
+    assert error_beside(page, "id_sent_on", message)
+    assert page.count(message) == 1
+    assert 'value="2026-10-01"' in page
+    assert re.search(rf'<option value="{mum.pk}" selected>', page)
+    assert not ConsentLetter.objects.exists()
+
+
+def test_an_answer_dated_before_the_case_or_its_letter_is_refused_beside_the_date(
+    client_for, coordinator, pupil
+):
+    from referrals import services
+
+    case = CaseFactory(pupil=pupil, opened_on=dt.date(2026, 11, 2))
+    client = client_for(coordinator)
+    answer = {
+        "decision": "given",
+        "given_by": "Alex Testparent",
+        "relationship": "Mother",
+        "method": "slip",
+    }
+    url = reverse("consent_record_create", args=[case.pk])
+    page = client.post(url, {**answer, "decided_on": "2026-10-30"}).content.decode()
+    assert error_beside(
+        page, "id_decided_on", "The case opened on 02/11/2026; the answer cannot be dated before."
+    )
+    services.consent_letter_send(case=case, user=coordinator, sent_on=dt.date(2026, 11, 9))
+    page = client.post(url, {**answer, "decided_on": "2026-11-05"}).content.decode()
+    assert error_beside(
+        page,
+        "id_decided_on",
+        "The first letter was sent on 09/11/2026; the answer to it cannot be dated before.",
+    )
+    assert 'value="Alex Testparent"' in page
+    assert not ConsentRecord.objects.exists()
+
+
+def test_no_letter_is_offered_once_consent_is_given_and_a_mentor_allocated(
+    client_for, coordinator, mentor, case
+):
+    letter_button = "Record a letter as sent"
+    client = client_for(coordinator)
+    assert letter_button in client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    ConsentRecord.objects.create(
+        case=case,
+        decision=ConsentRecord.Decision.GIVEN,
+        given_by="Alex Testparent",
+        relationship="Mother",
+        method=ConsentRecord.Method.SLIP,
+        decided_on=case.opened_on,
+        recorded_by=coordinator,
+    )
+    case.mentor = mentor
+    case.save()
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "Consent given" in page
+    assert letter_button not in page
+    assert "Record an answer" in page  # a withdrawal may still come
+
+
+def test_the_answer_form_has_no_blank_decision_and_none_chosen(client_for, coordinator, case):
+    client = client_for(coordinator)
+    page = client.get(reverse("consent_record_create", args=[case.pk])).content.decode()
+    decisions = re.findall(r'<input[^>]*name="decision"[^>]*>', page)
+    assert [re.search(r'value="([^"]*)"', d).group(1) for d in decisions] == [
+        "given",
+        "refused",
+        "withdrawn",
+    ]
+    assert not any("checked" in d for d in decisions)
+    response = client.post(
+        reverse("consent_record_create", args=[case.pk]),
+        {"given_by": "Alex Testparent", "relationship": "Mother", "method": "slip"},
+    )
+    assert error_beside(response.content.decode(), "id_decision", "This field is required.")
+    assert not ConsentRecord.objects.exists()
+
+
+def test_a_whole_form_error_of_the_answer_is_shown_once(client_for, coordinator, case):
+    from referrals import services
+
+    services.consent_record(
+        case=case,
+        user=coordinator,
+        decision="refused",
+        given_by="Alex Testparent",
+        relationship="Mother",
+        method="phone",
+        decided_on=case.opened_on,
+    )
+    response = client_for(coordinator).post(
+        reverse("consent_record_create", args=[case.pk]),
+        {
+            "decision": "given",
+            "given_by": "Alex Testparent",
+            "relationship": "Mother",
+            "method": "slip",
+            "decided_on": case.opened_on.isoformat(),
+        },
+    )
+    page = response.content.decode()
+    message = "This case is closed; consent can no longer be recorded."
+    assert page.count(message) == 1
+    assert re.search(rf'role="alert">\s*<p class="mb-0">{re.escape(message)}</p>', page)

@@ -1,5 +1,7 @@
 """The coordinator's queue: what is new, what waits longest, and who may see it."""
 
+import datetime as dt
+import html
 import re
 
 import pytest
@@ -7,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from mentoring.models import Case
 from referrals import services
-from referrals.models import Referral
+from referrals.models import ConsentRecord, Referral
 
 from ..factories import CaseFactory, PupilFactory, make_referral
 
@@ -66,8 +69,6 @@ def test_an_htmx_filter_returns_only_the_rows(client_for, coordinator, class_tea
 def test_the_queue_flags_a_letter_with_no_answer(
     client_for, coordinator, class_teacher, pupil, school
 ):
-    import datetime as dt
-
     from ..factories import TermFactory
 
     TermFactory(
@@ -78,13 +79,68 @@ def test_the_queue_flags_a_letter_with_no_answer(
         ends_on=dt.date.today() + dt.timedelta(days=300),
     )
     referral = make_referral(pupil, class_teacher, status="accepted")
-    referral.case = CaseFactory(pupil=pupil)
+    referral.case = CaseFactory(pupil=pupil, opened_on=dt.date.today() - dt.timedelta(days=30))
     referral.save()
     services.consent_letter_send(
         case=referral.case, user=coordinator, sent_on=dt.date.today() - dt.timedelta(days=28)
     )
     page = client_for(coordinator).get(reverse("referral_queue"), {"status": "decided"})
     assert "Chase: Awaiting answer" in page.content.decode()
+
+
+def test_sorting_by_priority_puts_high_first_and_the_unprioritised_last(
+    client_for, coordinator, class_teacher, school
+):
+    for name, priority in [("Unrated", None), ("Low", 3), ("High", 1), ("Medium", 2)]:
+        status = "prioritised" if priority else "new"
+        make_referral(
+            PupilFactory(school=school, legal_first_name=name),
+            class_teacher,
+            status=status,
+            priority=priority,
+        )
+    page = client_for(coordinator).get(reverse("referral_queue"), {"order": "priority"})
+    assert names_in_order(page.content.decode()) == [
+        "High Testchild",
+        "Medium Testchild",
+        "Low Testchild",
+        "Unrated Testchild",
+    ]
+
+
+def test_the_landing_link_lists_exactly_the_referrals_awaiting_consent(
+    client_for, coordinator, class_teacher, school
+):
+    def accepted(name, **case_fields):
+        pupil = PupilFactory(school=school, legal_first_name=name)
+        referral = make_referral(pupil, class_teacher, status="accepted")
+        referral.case = CaseFactory(pupil=pupil, **case_fields)
+        referral.save()
+        return referral.case
+
+    accepted("Waiting")
+    accepted("Alsowaiting")
+    answered = accepted("Answered")
+    ConsentRecord.objects.create(
+        case=answered,
+        decision=ConsentRecord.Decision.GIVEN,
+        given_by="Pat Testparent",
+        relationship="Mother",
+        method=ConsentRecord.Method.SLIP,
+        decided_on=answered.opened_on,
+        recorded_by=coordinator,
+    )
+    accepted("Lastyear", status=Case.Status.CLOSED, closed_on=dt.date.today())
+    make_referral(
+        PupilFactory(school=school, legal_first_name="Declined"), class_teacher, status="declined"
+    )
+    client = client_for(coordinator)
+    home = client.get(reverse("home")).content.decode()
+    link = re.search(r'<a href="([^"]+)">2 accepted referrals awaiting parental consent</a>', home)
+    assert link
+    page = client.get(html.unescape(link.group(1))).content.decode()
+    assert sorted(names_in_order(page)) == ["Alsowaiting Testchild", "Waiting Testchild"]
+    assert "2 referrals<" in page
 
 
 def count_queries(client):

@@ -1,5 +1,7 @@
 """The teacher's initial referral: bad input gets a clear message and saves nothing."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -122,3 +124,15 @@ def test_a_retired_criterion_stays_readable_on_old_referrals(
     criterion.save()
     page = client_for(coordinator).get(reverse("referral_detail", args=[referral.pk]))
     assert f"{criterion.name} (retired)" in page.content.decode()
+
+
+def test_the_duplicate_is_said_once_with_its_link(client_for, class_teacher, pupil, form_data):
+    first = make_referral(pupil, class_teacher)
+    response = client_for(class_teacher).post(reverse("referral_create"), form_data())
+    page = response.content.decode()
+    assert page.count("already has an open referral") == 1
+    assert re.search(r'role="alert" id="duplicate-notice">\s*Robin Testchild already has', page)
+    assert reverse("referral_detail", args=[first.pk]) in page
+    assert 'value="Quiet in class, kind to younger children."' in page or (
+        "Quiet in class, kind to younger children.</textarea>" in page
+    )

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from mentoring.audit import save_as
 from mentoring.models import AccessEvent, ClosureDay, User
 from referrals import services as referrals
 from referrals.models import Referral
@@ -95,6 +96,9 @@ def full_case(school, pupil, class_teacher, coordinator, mentor):
         referral=referral, user=coordinator, decision="accepted", support_type="mentoring"
     )
     case = referral.case
+    # Accepted on the day the panel met, as the letter and the answer below are dated.
+    case.opened_on = dt.date(2026, 8, 25)
+    save_as(case, coordinator)
     referrals.consent_letter_send(
         case=case, user=coordinator, addressed_to=contact, sent_on=dt.date(2026, 8, 26)
     )
