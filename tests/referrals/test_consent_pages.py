@@ -93,6 +93,12 @@ def test_the_letter_pdf_is_not_for_others(client_for, coordinator, mentor, offic
     case.mentor = mentor
     case.save()
     assert client_for(mentor).get(url).status_code == 403
+    # The case page lists the letter for the mentor, without a link they could not follow.
+    page = client_for(mentor).get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "No letter sent yet." not in page and url not in page
+    assert (
+        url in client_for(coordinator).get(reverse("case_detail", args=[case.pk])).content.decode()
+    )
 
 
 def test_editing_the_wording_refuses_unknown_placeholders(client_for, coordinator):
