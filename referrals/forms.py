@@ -16,7 +16,7 @@ from .models import (
     LetterTemplate,
     Referral,
 )
-from .services import PLACEHOLDER, letter_wording
+from .services import NEEDS_CRITERION, PLACEHOLDER, letter_wording
 
 LETTER_PLACEHOLDERS = {
     "child_name": "the child's first name and surname",
@@ -59,9 +59,12 @@ class ReferralForm(ConflictCheckMixin, CrispyMixin, forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args, pupils, **kwargs):
+    def __init__(self, *args, pupils, submitting=False, **kwargs):
         super().__init__(*args, **kwargs)
         self._crispy()
+        # Submitting needs a criterion (a draft does not): said with the other errors at once,
+        # not on a second round after the service refuses.
+        self.submitting = submitting
         self.fields["pupil"].queryset = pupils.select_related("school_class").order_by(
             "legal_last_name", "legal_first_name"
         )
@@ -87,6 +90,8 @@ class ReferralForm(ConflictCheckMixin, CrispyMixin, forms.ModelForm):
                 self.add_error(name, "Choose only items of the pupil's school.")
         if cleaned.get("short_term") and not cleaned.get("short_term_details", "").strip():
             self.add_error("short_term_details", "Say what the short-term difficulty is.")
+        if self.submitting and "criteria" in cleaned and not cleaned["criteria"]:
+            self.add_error("criteria", NEEDS_CRITERION)
         return cleaned
 
 

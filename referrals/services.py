@@ -125,6 +125,9 @@ def open_referral_or_case(pupil, *, exclude=None):
     return referrals.first() or Case.objects.filter(pupil=pupil).open().first()
 
 
+NEEDS_CRITERION = "Choose at least one referral criterion that applies."
+
+
 def referral_save(*, referral, user, criteria, barriers, submit):
     """Save the referrer's form (a new or a draft referral); submit it when asked.
 
@@ -148,9 +151,7 @@ def referral_save(*, referral, user, criteria, barriers, submit):
                 params={"existing": existing},
             )
         if submit and not criteria:
-            raise ValidationError(
-                {"criteria": "Choose at least one referral criterion that applies."}
-            )
+            raise ValidationError({"criteria": NEEDS_CRITERION})
         referral.school = referral.pupil.school
         referral.referred_by = referral.referred_by if referral.pk else user
         if submit:

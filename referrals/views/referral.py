@@ -22,9 +22,11 @@ def referral_form(request, pk=None):
         raise PermissionDenied
     pupils = permissions.referrable_pupils(request.user)
     initial = {"pupil": request.GET.get("pupil")} if pk is None else None
-    form = ReferralForm(request.POST or None, instance=referral, pupils=pupils, initial=initial)
+    submit = "submit" in request.POST
+    form = ReferralForm(
+        request.POST or None, instance=referral, pupils=pupils, initial=initial, submitting=submit
+    )
     if request.method == "POST" and form.is_valid():
-        submit = "submit" in request.POST
         saved = apply_service(
             form,
             lambda: services.referral_save(

@@ -115,6 +115,15 @@ def test_short_term_needs_details(client_for, class_teacher, form_data):
     assert not Referral.objects.exists()
 
 
+def test_every_missing_part_is_said_at_once(client_for, class_teacher, form_data):
+    """No second round: the criterion is asked for with the short-term details."""
+    data = form_data(short_term="on", criteria=None)
+    page = client_for(class_teacher).post(reverse("referral_create"), data).content.decode()
+    assert "Say what the short-term difficulty is." in page
+    assert "Choose at least one referral criterion that applies." in page
+    assert not Referral.objects.exists()
+
+
 def test_a_retired_criterion_stays_readable_on_old_referrals(
     client_for, class_teacher, pupil, coordinator
 ):
