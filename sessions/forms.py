@@ -130,7 +130,9 @@ class SessionRecordForm(ConflictCheckMixin, CrispyMixin, forms.ModelForm):
             "next_steps": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, first_meeting, **kwargs):
+    def __init__(self, *args, first_meeting, may_lift_flag=False, **kwargs):
+        """``may_lift_flag``: the user is the DSL of the case's school, the one who may
+        untick a safeguarding concern once it is saved (``services.session_record_save``)."""
         super().__init__(*args, **kwargs)
         self._crispy()
         self.fields["pupil_feeling"].required = False
@@ -139,6 +141,11 @@ class SessionRecordForm(ConflictCheckMixin, CrispyMixin, forms.ModelForm):
         if not first_meeting:
             for name in SessionRecord.FIRST_MEETING_FIELDS:
                 del self.fields[name]
+        if self.instance.pk and self.instance.safeguarding_concern and not may_lift_flag:
+            # Shown ticked and kept so whatever is posted: the service would refuse it anyway.
+            flag = self.fields["safeguarding_concern"]
+            flag.disabled = True
+            flag.help_text = "Only the designated safeguarding lead (DSL) can lift this flag."
 
     def checklist(self):
         return [self[name] for name in SessionRecord.FIRST_MEETING_FIELDS if name in self.fields]
@@ -151,6 +158,11 @@ class SafeguardingActionForm(ConflictCheckMixin, CrispyMixin, forms.Form):
     conflict_noun = "what was done about this concern"
     action = forms.CharField(
         label="What you have done", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    lift = forms.BooleanField(
+        label="Not a safeguarding concern: lift the flag",
+        required=False,
+        help_text="The note can then be read by everyone who may see the case.",
     )
 
     def __init__(self, *args, **kwargs):

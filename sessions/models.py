@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
 
 from mentoring.models import Case, Room, School
@@ -185,6 +186,14 @@ class SessionRecord(models.Model):
     @property
     def restricted(self):
         return self.safeguarding_concern
+
+    def first_meeting_points(self):
+        """The first meeting's checklist: the points covered, and those not yet."""
+        covered, missing = [], []
+        for name in self.FIRST_MEETING_FIELDS:
+            point = capfirst(self._meta.get_field(name).verbose_name)
+            (covered if getattr(self, name) else missing).append(point)
+        return covered, missing
 
 
 class CalendarFeed(models.Model):

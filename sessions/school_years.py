@@ -40,3 +40,11 @@ def chosen_year(years, asked, today):
         return named[asked]
     started = [year for year in years if year.starts_on <= today]
     return started[0] if started else (years[-1] if years else None)
+
+
+def year_span(year, today):
+    """The days a year's figures count, (since, until): from its first day up to today or its
+    last day, whichever comes first. Every day up to today for None (every year)."""
+    if year is None:
+        return None, today
+    return year.starts_on, min(today, year.ends_on)

@@ -9,8 +9,9 @@ from mentoring.models import Case, Role
 from referrals.sections import consent_records
 from referrals.services import consent_in_force_from
 
-from .book import Adherence, AttendanceBook, SessionBook, adherence
+from .book import Adherence, AttendanceBook, SessionBook, adherence, running_between
 from .models import Allocation
+from .school_years import chosen_year, school_years, year_span
 from .views._helpers import redact
 from .week import mentor_allocations, my_week
 
@@ -32,11 +33,17 @@ def ready_for_allocation(user, schools):
         .order_by("opened_on")
     )
     ready = [c for c in waiting if consent_in_force_from(c.consent_records.all(), today)]
-    book = AttendanceBook(Allocation.objects.filter(slot__school_id__in=schools), until=today)
+    # This school year's, as on the adherence page the figure links to.
+    year = chosen_year(school_years(schools), None, today)
+    since, until = year_span(year, today)
+    allocations = Allocation.objects.filter(slot__school_id__in=schools)
+    if year is not None:
+        allocations = running_between(allocations, since, until)
+    book = AttendanceBook(allocations, until=until, since=since)
     school = Adherence()
-    for figures in adherence(book, today).values():
+    for figures in adherence(book, until, since=since).values():
         school += figures
-    return {"title": "Allocation and sessions", "cases": ready, "figures": school}
+    return {"title": "Allocation and sessions", "cases": ready, "figures": school, "year": year}
 
 
 @section(Role.DSL, "sessions/sections/safeguarding.html", order=1)

@@ -360,11 +360,9 @@ def session_move(*, slot, user, original_date, moved_to, reason):
     refusals = _move_refusals(slot, user, original_date, local)
     if refusals:
         raise ValidationError({"moved_to": refusals})
-    move, _ = SessionMove.objects.get_or_create(
-        slot=slot,
-        original_date=original_date,
-        defaults={"moved_to": moved_to, "reason": reason.strip(), "moved_by": user},
-    )
+    # Saved once, by save_as, so that even the first move's history names who moved it.
+    move = SessionMove.objects.filter(slot=slot, original_date=original_date).first()
+    move = move or SessionMove(slot=slot, original_date=original_date)
     move.moved_to, move.reason, move.moved_by = moved_to, reason.strip(), user
     save_as(move, user, "Session moved")
     return move
@@ -419,68 +417,98 @@ def expected_dates(case, slot):
     return dates
 
 
+# Said on the record page too, to the author who can no longer change it.
+EDIT_WINDOW_PASSED = (
+    "A record can be changed by its author for seven days; after that, ask the mentoring "
+    "coordinator."
+)
+ALREADY_RECORDED = "This session already has a record: open it to change it."
+# A flagged note is read by the DSL and its author only: lifting the flag opens it to everyone
+# who sees the case, which is the DSL's call to make once they have looked at it.
+ONLY_THE_DSL_LIFTS = "Only the designated safeguarding lead can lift a safeguarding flag."
+
+
+def check_session_date(*, case, slot, day, today, consent=None):
+    """Whether a session of ``slot`` on ``day`` can be recorded for ``case``: raises
+    ValidationError saying why not. The log page asks before showing its form; saving asks
+    again, as the case may have changed meanwhile."""
+    consent = consent if consent is not None else list(ConsentRecord.objects.filter(case=case))
+    if not consent_in_force_from(consent, day):
+        raise ValidationError(
+            f"Parental consent is not in force on {day:%d/%m/%Y}, so no session can be "
+            "logged for that day."
+        )
+    if case.status != Case.Status.OPEN:
+        raise ValidationError("This case is closed; its records can no longer change.")
+    if day > today:
+        raise ValidationError({"date": "A session cannot be logged before it happens."})
+    if slot is None or day not in expected_dates(case, slot):
+        raise ValidationError({"date": "There is no session of this pupil's slot on that date."})
+
+
 @transaction.atomic
 def session_record_save(*, record, user, today=None):
     """Save a session record: only for a session the slot really had, with consent in
     force that day, by its mentor (edits: the author for seven days, then the coordinator)."""
     today = today or timezone.localdate()
     case = Case.objects.select_for_update().get(pk=record.case_id)
-    consent = list(ConsentRecord.objects.filter(case=case))
-    if not consent_in_force_from(consent, record.date):
-        raise ValidationError(
-            f"Parental consent is not in force on {record.date:%d/%m/%Y}, so no session can be "
-            "logged for that day."
-        )
-    if case.status != Case.Status.OPEN:
-        raise ValidationError("This case is closed; its records can no longer change.")
-    if record.date > today:
-        raise ValidationError({"date": "A session cannot be logged before it happens."})
-    if record.slot_id is None or record.date not in expected_dates(case, record.slot):
-        raise ValidationError({"date": "There is no session of this pupil's slot on that date."})
+    check_session_date(case=case, slot=record.slot, day=record.date, today=today)
     if record.attendance == SessionRecord.Attendance.CANCELLED and not record.cancel_reason.strip():
         raise ValidationError({"cancel_reason": "Say why the session was cancelled."})
-    if record.attendance != SessionRecord.Attendance.HELD:
+    # What belongs to a held session only, and what to one that was not held.
+    if record.attendance == SessionRecord.Attendance.HELD:
+        record.cancel_reason = ""
+    else:
         for name in SessionRecord.FIRST_MEETING_FIELDS:
             setattr(record, name, False)
     is_new = record.pk is None
+    reason = "Session logged"
     if not is_new:
         stored = SessionRecord.objects.select_for_update().get(pk=record.pk)
         if not permissions.can_edit_session_record(user, stored, now=timezone.now()):
-            raise ValidationError(
-                "A record can be changed by its author for seven days; after that, ask the "
-                "mentoring coordinator."
-            )
+            raise ValidationError(EDIT_WINDOW_PASSED)
+        if stored.safeguarding_concern and not record.safeguarding_concern:
+            if not permissions.can_handle_safeguarding(user, case):
+                raise ValidationError({"safeguarding_concern": ONLY_THE_DSL_LIFTS})
+            reason = "Safeguarding flag lifted by the DSL"
+        else:
+            reason = "Session record revised"
         record.revised_at = timezone.now()
         newly_flagged = record.safeguarding_concern and not stored.safeguarding_concern
     else:
         if SessionRecord.objects.filter(case=case, date=record.date).exists():
-            raise ValidationError("This session already has a record: open it to change it.")
+            raise ValidationError(ALREADY_RECORDED)
         record.author = user
         newly_flagged = record.safeguarding_concern
     record.full_clean()
-    save_as(record, user, "Session logged" if is_new else "Session record revised")
+    save_as(record, user, reason)
     if newly_flagged:
         transaction.on_commit(lambda: notifications.safeguarding_concern(record))
     return record
 
 
-def first_held(case):
-    """Is there a held session yet? The first one carries the first-meeting checklist."""
-    return SessionRecord.objects.filter(
-        case=case, attendance=SessionRecord.Attendance.HELD
+def first_meeting(record):
+    """Does ``record`` carry the first meeting's checklist? The case's first held session
+    does, so a record offers it while no session of the case was held before its date: when
+    it is saved, and every time it is opened again, until the checklist is done."""
+    return not SessionRecord.objects.filter(
+        case_id=record.case_id, attendance=SessionRecord.Attendance.HELD, date__lt=record.date
     ).exists()
 
 
 @transaction.atomic
-def safeguarding_acknowledge(*, record, user, action):
-    """The DSL marks a flagged record seen, and what was done."""
+def safeguarding_acknowledge(*, record, user, action, lift=False):
+    """The DSL marks a flagged record seen, and what was done; with ``lift``, the DSL also
+    lifts the flag (the one who may: ``session_record_save`` refuses it to anyone else)."""
     if not permissions.can_handle_safeguarding(user, record.case):
         raise ValidationError("Only the designated safeguarding lead can do this.")
     record = SessionRecord.objects.select_for_update().get(pk=record.pk)
     record.dsl_seen_at = record.dsl_seen_at or timezone.now()
     record.dsl_seen_by = record.dsl_seen_by or user
     record.dsl_action = action.strip()
-    save_as(record, user, "Seen by the DSL")
+    if lift:
+        record.safeguarding_concern = False
+    save_as(record, user, "Safeguarding flag lifted by the DSL" if lift else "Seen by the DSL")
     return record
 
 

@@ -9,7 +9,7 @@ from mentoring import permissions
 
 from ..book import Adherence, AttendanceBook, adherence, running_between
 from ..models import Allocation
-from ..school_years import ALL_YEARS, chosen_year, school_years
+from ..school_years import ALL_YEARS, chosen_year, school_years, year_span
 
 
 def adherence_page(request):
@@ -24,9 +24,8 @@ def adherence_page(request):
     allocations = Allocation.objects.filter(
         slot__school_id__in=schools, case__in=permissions.visible_cases(request.user)
     )
-    since, until = None, today
+    since, until = year_span(year, today)
     if year is not None:
-        since, until = year.starts_on, min(today, year.ends_on)
         allocations = running_between(allocations, since, until)
     book = AttendanceBook(allocations, until=until, since=since)
     per_case = adherence(book, until, since=since)

@@ -31,8 +31,12 @@ def session_record(request, pk):
         raise PermissionDenied
     form, parts = None, []
     if editable:
-        first_meeting = record.explained_role or not services.first_held(record.case)
-        form = SessionRecordForm(request.POST or None, instance=record, first_meeting=first_meeting)
+        form = SessionRecordForm(
+            request.POST or None,
+            instance=record,
+            first_meeting=services.first_meeting(record),
+            may_lift_flag=permissions.can_handle_safeguarding(request.user, record.case),
+        )
         parts = record_parts.build(record, request.POST or None)
         saved = (
             request.method == "POST"
@@ -47,10 +51,10 @@ def session_record(request, pk):
             return redirect("session_record", record.pk)
         if request.method == "POST":
             record.refresh_from_db()  # the page shows what is saved; the form keeps the rest
-    return _record_page(request, record, form=form, parts=parts)
+    return _record_page(request, record, form=form, parts=parts, locked=not editable)
 
 
-def _record_page(request, record, *, form=None, parts=(), action_form=None):
+def _record_page(request, record, *, form=None, parts=(), action_form=None, locked=False):
     redact(request.user, [record], permissions.can_read_session_notes)
     restricted = " (restricted note, not shown)" if getattr(record, "hidden", False) else ""
     what = f"the session record of {record.date:%-d %b %Y}{restricted}"
@@ -62,6 +66,12 @@ def _record_page(request, record, *, form=None, parts=(), action_form=None):
         "form": form,
         "parts": parts,
         "revisions": record.history.count() - 1,
+        "first_meeting": record.attendance == record.Attendance.HELD
+        and services.first_meeting(record),
+        # The author whose seven days are over is told why the form has gone, and who can.
+        "locked": services.EDIT_WINDOW_PASSED
+        if locked and record.author_id == request.user.pk
+        else "",
         "dsl": permissions.can_handle_safeguarding(request.user, record.case),
         "action_form": action_form
         or SafeguardingActionForm(initial={"action": record.dsl_action}, record=record),
@@ -87,11 +97,17 @@ def safeguarding_acknowledge(request, pk):
     done = form.is_valid() and apply_service(
         form,
         lambda: services.safeguarding_acknowledge(
-            record=record, user=request.user, action=form.cleaned_data["action"]
+            record=record,
+            user=request.user,
+            action=form.cleaned_data["action"],
+            lift=form.cleaned_data["lift"],
         ),
     )
     if done:
-        messages.success(request, "Marked as seen, with what you have done.")
+        said = "Marked as seen, with what you have done."
+        if not done.safeguarding_concern:
+            said += " The flag is lifted; the note is no longer restricted."
+        messages.success(request, said)
     elif form.conflict is not None:  # another DSL saved meanwhile: show theirs beside this
         record.refresh_from_db()
         return _record_page(request, record, action_form=form)

@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -36,8 +36,10 @@ def session_log(request, case_pk, day):
         day = date.fromisoformat(day)
     except ValueError as exc:
         raise Http404 from exc
+    # Posted after a record of that day was saved (in another tab, say): the form comes back
+    # with what was typed, the service's refusal and a link to the saved record.
     existing = SessionRecord.objects.filter(case=case, date=day).first()
-    if existing is not None:
+    if existing is not None and request.method != "POST":
         return redirect("session_record", existing.pk)
     allocation = (
         Allocation.objects.filter(case=case, slot__mentor=request.user)
@@ -46,11 +48,19 @@ def session_log(request, case_pk, day):
     )
     if allocation is None:
         raise Http404
+    context = {"case": case, "day": day, "slot": allocation.slot, "existing": existing}
+    if request.method != "POST":
+        refusal = _refusal(case, allocation.slot, day)
+        if refusal:
+            return render(request, "sessions/session_log_refused.html", {**context, **refusal})
     record = SessionRecord(case=case, slot=allocation.slot, date=day, author=request.user)
     data = request.POST or None
-    form = SessionRecordForm(data, instance=record, first_meeting=not services.first_held(case))
+    form = SessionRecordForm(data, instance=record, first_meeting=services.first_meeting(record))
     parts = record_parts.build(record, data)
-    if request.method == "POST" and record_parts.all_valid(form, parts):
+    if existing is not None:  # the typed input's own errors show too, beside the refusal
+        record_parts.all_valid(form, parts)
+        form.add_error(None, services.ALREADY_RECORDED)
+    elif request.method == "POST" and record_parts.all_valid(form, parts):
         saved = apply_service(
             form, lambda: record_parts.save_with(parts, record=form.instance, user=request.user)
         )
@@ -59,5 +69,14 @@ def session_log(request, case_pk, day):
                 request, f"Session of {day:%A %-d %B} recorded for {case.pupil.first_name}."
             )
             return redirect("my_week")
-    context = {"form": form, "parts": parts, "case": case, "day": day, "slot": allocation.slot}
-    return render(request, "sessions/session_log.html", context)
+    return render(request, "sessions/session_log.html", {**context, "form": form, "parts": parts})
+
+
+def _refusal(case, slot, day):
+    """Why no session can be logged on ``day``, found before anything is typed: the
+    service's own rules, so the page and the save never disagree."""
+    try:
+        services.check_session_date(case=case, slot=slot, day=day, today=timezone.localdate())
+    except ValidationError as exc:
+        return {"reasons": exc.messages}
+    return None

@@ -4,8 +4,9 @@ import pytest
 
 from mentoring.models import ClosureDay, Role
 from referrals.models import ConsentRecord
+from sessions import services
 
-from ..factories import ClosureDayFactory, RoomFactory, TermFactory, staff
+from ..factories import CaseFactory, ClosureDayFactory, RoomFactory, TermFactory, staff
 
 
 @pytest.fixture
@@ -58,3 +59,12 @@ def slot_args(mentor, room):
 @pytest.fixture
 def dsl_user(school):
     return staff(school, Role.DSL, username="dsl", first_name="Desmond")
+
+
+@pytest.fixture
+def allocated(pupil, autumn, consent, coordinator, slot_args):
+    """Tuesdays 10:30 from 8 Sep to 13 Oct 2026, with consent from 1 Sep."""
+    # Opened before the term, so that consent can be dated in it whatever day the tests run.
+    case = CaseFactory(pupil=pupil, opened_on=dt.date(2026, 9, 1))
+    consent(case)
+    return services.allocate(case=case, user=coordinator, **slot_args)

@@ -104,6 +104,15 @@ def test_the_adherence_page_shows_this_school_year_unless_asked(
     assert "Sessions held against expected, 2027/28" in page
 
 
+def test_the_coordinators_home_counts_this_school_year_like_the_page_it_links_to(
+    case_over_two_years, client_for, coordinator
+):
+    home = client_for(coordinator).get(reverse("home")).content.decode()
+    # Not the 1 of 10 of every year: 2027/28's four Tuesdays, as on the adherence page.
+    assert "25%</span> of expected sessions held this school year (1 of 4)" in home
+    assert f'href="{reverse("adherence")}"' in home
+
+
 def test_the_adherence_page_and_the_case_page_count_alike(case_over_two_years, coordinator, mentor):
     # A pupil absent in 2026, and consent withdrawn after 25 Jan 2028: 1 Feb is not expected.
     services.session_record_save(

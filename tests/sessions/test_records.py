@@ -12,18 +12,10 @@ from referrals import services as referral_services
 from sessions import services
 from sessions.models import Allocation, SessionRecord
 
-from ..factories import CaseFactory
+from ..clock import freeze_today
 
 pytestmark = pytest.mark.django_db
 SECRET = "Told me something worrying about home tonight."
-
-
-@pytest.fixture
-def allocated(pupil, autumn, consent, coordinator, slot_args):
-    # Opened before the term, so that consent can be dated in it whatever day the tests run.
-    case = CaseFactory(pupil=pupil, opened_on=dt.date(2026, 9, 1))
-    consent(case)
-    return services.allocate(case=case, user=coordinator, **slot_args)
 
 
 def log(allocation, user, day, **fields):
@@ -135,3 +127,28 @@ def test_mentor_a_sees_nothing_of_mentor_bs_cases(client_for, allocated, other_m
     record = SessionRecord.objects.get()
     assert client.get(reverse("session_record", args=[record.pk])).status_code == 404
     assert Allocation.objects.count() == 1
+
+
+def test_the_case_page_says_why_a_session_did_not_happen_unless_restricted(
+    client_for, allocated, mentor, coordinator, dsl_user, monkeypatch
+):
+    freeze_today(monkeypatch, dt.date(2026, 11, 23))
+    log(allocated, mentor, dt.date(2026, 9, 8), attendance="cancelled", cancel_reason="Class trip")
+    log(
+        allocated,
+        mentor,
+        dt.date(2026, 9, 15),
+        attendance="cancelled",
+        cancel_reason="Upset after what happened at home",
+        safeguarding_concern=True,
+    )
+    url = reverse("case_detail", args=[allocated.case.pk])
+
+    def sessions_so_far(user):
+        page = client_for(user).get(url).content.decode()
+        return page.split("Sessions so far")[1].split("</table>")[0]
+
+    rows = sessions_so_far(coordinator)
+    assert "Class trip" in rows
+    assert "happened at home" not in rows and "Restricted note" in rows
+    assert "happened at home" in sessions_so_far(dsl_user)
