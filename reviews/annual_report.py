@@ -69,19 +69,28 @@ def years_to_choose(school, today=None):
 
 @dataclass
 class TermRow:
-    """One term of the year: counts of cases, referrals and closures, and sessions."""
+    """One term of the year: counts of cases, referrals and closures, and sessions; a term
+    that has not begun has none (``begun`` False)."""
 
     term: str
-    cases: pack.Cell
-    referrals: pack.Cell
-    closed: pack.Cell
-    sessions: Adherence
+    cases: pack.Cell | None = None
+    referrals: pack.Cell | None = None
+    closed: pack.Cell | None = None
+    sessions: Adherence | None = None
+
+    @property
+    def begun(self):
+        return self.cases is not None
 
 
-def term_rows(school, period, cases, referrals_made, attendance_sessions):
+def term_rows(school, period, cases, referrals_made, attendance_sessions, today):
     """The year term by term. Counts of pupils under 5 are hidden, as in every table here:
     the referrals and closures columns add up to the year's totals, printed elsewhere, so
-    they are suppressed as columns with a total."""
+    they are suppressed as columns with a total.
+
+    A term that has not begun by ``today`` is listed without figures: counted, it would
+    show the cases open today as if they were its caseload, and nothing held of nothing
+    expected."""
     terms = list(
         Term.objects.filter(
             academic_year__school=school,
@@ -91,9 +100,10 @@ def term_rows(school, period, cases, referrals_made, attendance_sessions):
         .select_related("academic_year")
         .order_by("starts_on")
     )
+    begun = [t for t in terms if pack.has_begun(t, today)]
     cells = defaultdict(list)
     sessions = []
-    for term in terms:
+    for term in begun:
         in_term = [
             c
             for c in cases
@@ -114,10 +124,11 @@ def term_rows(school, period, cases, referrals_made, attendance_sessions):
         sessions.append(held)
     for column in cells.values():
         pack.suppress(column, protect=True)
-    return [
+    rows = [
         TermRow(str(t), cells["cases"][i], cells["referrals"][i], cells["closed"][i], sessions[i])
-        for i, t in enumerate(terms)
+        for i, t in enumerate(begun)
     ]
+    return rows + [TermRow(str(t)) for t in terms[len(begun) :]]
 
 
 def _sessions_of_year(case_ids, period, today):
@@ -164,9 +175,11 @@ def annual_context(school, start_year, today=None):
         "fewer": pack.FEWER,
         "for_governors": True,
         "caseload": pack.caseload_figures(cases, period, protect=True),
-        "terms": term_rows(school, period, cases, made_days, sessions),
+        "terms": term_rows(school, period, cases, made_days, sessions, today),
         "referrals": referrals,
-        "sessions": pack.session_figures(attendance, period, today, during="this year"),
+        "sessions": pack.session_figures(
+            attendance, period, today, during="this year", protect=True
+        ),
         "recorded": recorded_sessions(case_ids, period),
         "outcomes": pack.outcome_figures(school, case_ids, period, protect=True),
         "closures": pack.closure_figures(cases, period, protect=True, during="this year"),

@@ -121,6 +121,8 @@ def figure_rows(figures):
             row.entry_pupils.shown,
         )
         yield "Outcomes", f"Mean staff rating: {row.area}", "Pupils at exit", row.exit_pupils.shown
+        yield "Outcomes", f"Mean staff rating: {row.area}", "Change", row.change_display
+        yield "Outcomes", f"Mean staff rating: {row.area}", "Pupils with both", row.both.shown
     yield from _breakdown_rows("Closures", figures["closures"])
     reviews = figures["reviews"]
     yield "Reviews", "Termly reviews", "Cases in a weekly slot", reviews.cases

@@ -11,13 +11,16 @@ Two audiences:
 ``staff``
     names pupils, for the head, the coordinator and the panel.
 ``governors``
-    names no pupil: no name, UPN or date of birth anywhere, the case reference instead, and
-    no free text written about a child (target wording). In the summary, every count of
-    pupils or cases in a breakdown that is under 5 shows as "fewer than 5", and its bar is
-    not drawn; when a table prints its total and only one cell would be hidden, the next
-    smallest shows as "not shown" too, so that the hidden one cannot be worked out by
-    subtraction. Means (ratings, waiting days) drawn from fewer than 5 pupils are hidden.
-    Sessions are counted, not pupils, so their figures are shown in full.
+    names no pupil: no name, UPN, date of birth or case reference anywhere, and no free text
+    written about a child (target wording). Each case page is "Case 7 of 15", a number
+    local to the pack and given in a random order, with no dates and no kind of support, so
+    that nothing on it leads back to the staff pack or to a cell of the summary. Every
+    count of pupils, cases or referrals under 5 shows as "fewer than 5", wherever it is
+    printed: in a table, its total, or a sentence (``count()`` and ``suppress()`` are the one
+    rule); a bar under 5 is not drawn. When a table prints its total and only one cell
+    would be hidden, the next smallest shows as "not shown" too, so that the hidden one
+    cannot be worked out by subtraction. Means (ratings, waiting days) drawn from fewer than
+    5 pupils are hidden. Sessions are counted, not pupils, so their figures are shown in full.
 
 ``pack_context(school, term, audience)`` gathers the figures in a fixed number of queries
 whatever the number of cases; ``render_review_pack`` lays them out through the one PDF
@@ -28,6 +31,7 @@ which WeasyPrint draws as vector paths and text: nothing is rasterised.
 import base64
 import functools
 import logging
+import random
 import re
 import statistics
 import threading
@@ -71,6 +75,7 @@ PACK_NAMES = {STAFF: "staff pack", GOVERNORS: "governors' pack"}
 SMALL = 5
 FEWER = "fewer than 5"
 NOT_SHOWN = "not shown"
+DECISION_NOT_SHOWN = "Not shown: the table of review decisions does not show how many had it"
 
 PACK_TEMPLATE = "pdf/review_pack.html"
 
@@ -111,6 +116,19 @@ def find_term(school, text, today=None):
     return None
 
 
+def has_begun(term, today=None):
+    """A pack is of a term that has begun: a later one has no figures yet, only cases that
+    happen to be open, and would read as if the term were over."""
+    return term.starts_on <= (today or timezone.localdate())
+
+
+def not_begun_message(term):
+    return (
+        f"{term} has not begun yet (it starts on {term.starts_on.day} "
+        f"{term.starts_on:%B %Y}): a review pack can be made only for a term that has begun."
+    )
+
+
 def _day_start(day):
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -143,6 +161,15 @@ class Cell:
     def plotted(self):
         return None if self.hidden else self.value
 
+    @property
+    def plural(self):
+        """The "s" of the noun after the count: "1 case", "fewer than 5 cases"."""
+        return "" if self.shown == "1" else "s"
+
+    def __str__(self):
+        # A template printing the count prints what this audience may read.
+        return self.shown
+
 
 @dataclass
 class Breakdown:
@@ -152,7 +179,7 @@ class Breakdown:
     first_column: str
     unit: str
     cells: list
-    total: int
+    total: Cell
     total_label: str = "Total"
     chart: str = ""
     chart_alt: str = ""
@@ -165,7 +192,12 @@ class Breakdown:
 
 def suppress(cells, *, protect, total_shown=True):
     """Hide counts under 5 when ``protect``, and one more when a single hidden count could
-    be worked out from a printed total. Changes ``cells`` in place and returns them."""
+    be worked out from a printed total. Changes ``cells`` in place and returns them.
+
+    A total is a count too (``count()``): under 5 it is hidden, and then every cell is. A
+    total of 5 or more stays, as the whole is printed elsewhere anyway (the term's cases on
+    the cover); beside it at least two cells are hidden, so subtracting the shown ones
+    gives only the sum of the hidden ones, never one of them."""
     if not protect:
         return cells
     for cell in cells:
@@ -178,17 +210,29 @@ def suppress(cells, *, protect, total_shown=True):
     return cells
 
 
+def count(value, *, protect, label=""):
+    """A count of pupils, cases or referrals printed on its own, in a sentence or as a total:
+    "fewer than 5" under 5 when ``protect``, by the same rule as a table's cells."""
+    return suppress([Cell(label, value)], protect=protect, total_shown=False)[0]
+
+
 def _breakdown(caption, first_column, unit, counts, labels, *, protect, total, **kwargs):
     """``counts`` maps a key to its count; ``labels`` is [(key, label)] in the order shown."""
     cells = [Cell(label, counts.get(key, 0)) for key, label in labels]
     suppress(cells, protect=protect)
-    return Breakdown(caption, first_column, unit, cells, total, **kwargs)
+    return Breakdown(caption, first_column, unit, cells, count(total, protect=protect), **kwargs)
 
 
 def _mean(values):
     if not values:
         return None
     return (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _difference(before, after):
+    """The mean of ``after`` less the mean of ``before``, rounded once, at the end."""
+    change = Decimal(sum(after)) / len(after) - Decimal(sum(before)) / len(before)
+    return change.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def _signed(number):
@@ -225,6 +269,13 @@ CHART_STYLE = Style(
 )
 
 CHART_WIDTH = 420
+
+# What a chart with no bar drawn says, by why its bars are missing.
+# Short: pygal writes it on one line across the plot, however narrow.
+UNDER_5_NOT_DRAWN = "Counts under 5 are not drawn"
+SOME_NOT_SHOWN = "Not drawn: under 5, or “not shown”"
+ALL_NOT_SHOWN = "Counts “not shown” are not drawn"
+FEW_PUPILS_NOT_DRAWN = "Means of under 5 pupils not drawn"
 # The outcomes chart sits in a narrower column, beside a wider table.
 OUTCOME_CHART_WIDTH = 340
 
@@ -233,11 +284,21 @@ def _top(series):
     return max((v for _, values in series for v in values if v is not None), default=0)
 
 
-def _bar_chart(labels, series, *, alt, width=CHART_WIDTH, value_range=None, integers=True):
+def _bar_chart(
+    labels,
+    series,
+    *,
+    alt,
+    width=CHART_WIDTH,
+    value_range=None,
+    integers=True,
+    not_drawn=UNDER_5_NOT_DRAWN,
+):
     """A horizontal bar chart as a ``data:image/svg+xml`` URL, and its alternative text.
 
     ``series`` is [(name, [value or None per label])]; None draws no bar (a hidden count).
     Bars run top to bottom in the order of ``labels``, as the table beside them does.
+    ``not_drawn`` says why the bars left out are missing, for a chart with none drawn.
     """
     url = _drawn(
         tuple(labels),
@@ -245,6 +306,7 @@ def _bar_chart(labels, series, *, alt, width=CHART_WIDTH, value_range=None, inte
         width,
         tuple(value_range) if value_range else None,
         integers,
+        not_drawn,
     )
     return url, alt
 
@@ -253,7 +315,7 @@ def _bar_chart(labels, series, *, alt, width=CHART_WIDTH, value_range=None, inte
 # time a page or pack shows them: keep the last few drawings, which depend only on these
 # arguments.
 @functools.lru_cache(maxsize=128)
-def _drawn(labels, series, width, value_range, integers):
+def _drawn(labels, series, width, value_range, integers, not_drawn=UNDER_5_NOT_DRAWN):
     rows = len(labels) * len(series)
     # The legend lists the series one under another: side by side, beside long group names
     # ("Asian or Asian British - Bangladeshi"), they ran into each other.
@@ -288,7 +350,7 @@ def _drawn(labels, series, width, value_range, integers):
         min_scale=2,
         max_scale=6,
         order_min=0 if integers else None,
-        no_data_text="Counts under 5 are not drawn" if hidden else "None this term",
+        no_data_text=not_drawn if hidden else "None this term",
     )
     # pygal draws the first label at the bottom: reverse, so the chart reads like the table.
     chart.x_labels = list(reversed(labels))
@@ -301,6 +363,15 @@ def _drawn(labels, series, width, value_range, integers):
     return f"data:image/svg+xml;base64,{encoded}"
 
 
+def _not_drawn(cells):
+    """Why a breakdown's chart leaves bars out: a count under 5, one "not shown", or both."""
+    under_5 = any(c.hidden and not c.secondary for c in cells)
+    not_shown = any(c.secondary for c in cells)
+    if under_5 and not_shown:
+        return SOME_NOT_SHOWN
+    return ALL_NOT_SHOWN if not_shown else UNDER_5_NOT_DRAWN
+
+
 def _chart_for(breakdown, *, alt_prefix):
     cells = breakdown.cells
     url, alt = _bar_chart(
@@ -310,6 +381,7 @@ def _chart_for(breakdown, *, alt_prefix):
         + ": "
         + "; ".join(f"{c.label} {c.shown}" for c in cells)
         + f". {breakdown.total_label}: {breakdown.total}.",
+        not_drawn=_not_drawn(cells),
     )
     breakdown.chart, breakdown.chart_alt = url, alt
     if breakdown.any_hidden:
@@ -339,10 +411,12 @@ def _closed_in_term(case, term):
 
 @dataclass
 class Caseload:
-    total: int
-    opened: int
-    closed: int
-    open_at_end: int
+    """Counts of cases, each a Cell (shown as "fewer than 5" in a governors' document)."""
+
+    total: Cell
+    opened: Cell
+    closed: Cell
+    open_at_end: Cell
     by_support: Breakdown
     by_year: Breakdown
 
@@ -373,11 +447,16 @@ def caseload_figures(cases, term, *, protect, charts=True):
         protect=protect,
         total=total,
     )
+    open_at_end = total - sum(1 for c in cases if c.closed_on and c.closed_on <= term.ends_on)
+    # Closed and open at the end add up to the total, printed beside them: hidden together.
+    ending = suppress(
+        [Cell("Closed", closed), Cell("Open at the end", open_at_end)], protect=protect
+    )
     return Caseload(
-        total=total,
-        opened=opened,
-        closed=closed,
-        open_at_end=total - sum(1 for c in cases if c.closed_on and c.closed_on <= term.ends_on),
+        total=count(total, protect=protect),
+        opened=count(opened, protect=protect),
+        closed=ending[0],
+        open_at_end=ending[1],
         by_support=_chart_for(by_support, alt_prefix="Bar chart of cases by kind of support")
         if charts
         else by_support,
@@ -409,9 +488,9 @@ class Waiting:
 
 @dataclass
 class Referrals:
-    made: int
+    made: Cell
     by_state: Breakdown
-    decided: int
+    decided: Cell
     decisions: Breakdown
     waiting: Waiting
 
@@ -486,9 +565,9 @@ def referral_figures(school, term, *, protect, during="this term"):
         bands=_chart_for(bands, alt_prefix="Bar chart of days from referral to decision"),
     )
     return Referrals(
-        made=len(made),
+        made=by_state.total,
         by_state=_chart_for(by_state, alt_prefix=f"Bar chart of referrals made {during}"),
-        decided=len(decided),
+        decided=decisions.total,
         decisions=_chart_for(decisions, alt_prefix=f"Bar chart of decisions made {during}"),
         waiting=waiting,
     )
@@ -514,14 +593,14 @@ class Sessions:
     """Sessions (not pupils) expected in the term against held, and why the rest were not."""
 
     figures: Adherence
-    cases: int
+    cases: Cell
     until: object
     rows: list
     chart: str = ""
     chart_alt: str = ""
 
 
-def session_figures(attendance, term, today, during="this term"):
+def session_figures(attendance, term, today, during="this term", *, protect=False):
     total = Adherence()
     for figures in attendance.values():
         total += figures
@@ -535,7 +614,7 @@ def session_figures(attendance, term, today, during="this term"):
     )
     return Sessions(
         figures=total,
-        cases=sum(1 for f in attendance.values() if f.expected),
+        cases=count(sum(1 for f in attendance.values() if f.expected), protect=protect),
         until=min(today, term.ends_on),
         rows=rows,
         chart=url,
@@ -545,17 +624,18 @@ def session_figures(attendance, term, today, during="this term"):
 
 @dataclass
 class AreaRow:
+    """One outcome area. ``entry`` and ``exit`` are the means of everyone rated at that
+    stage; ``change`` is worked out only over the pupils rated at both (``both``): set
+    against the entry of pupils never rated at exit, it would measure who was rated, not
+    how they changed."""
+
     area: str
     entry: Decimal | None
     exit: Decimal | None
     entry_pupils: Cell
     exit_pupils: Cell
-
-    @property
-    def change(self):
-        if self.entry is None or self.exit is None:
-            return None
-        return self.exit - self.entry
+    both: Cell
+    change: Decimal | None = None
 
     @property
     def change_display(self):
@@ -580,9 +660,11 @@ def outcome_figures(school, case_ids, term, *, protect):
         administration__completed_on__lte=term.ends_on,
     ).values_list("administration__stage", "item__outcome_area", "administration__case_id", "value")
     values = defaultdict(list)
+    by_case = defaultdict(list)
     pupils = defaultdict(set)
     for stage, area, case_id, value in answers:
         values[(area, stage)].append(value)
+        by_case[(area, stage, case_id)].append(value)
         pupils[(area, stage)].add(case_id)
     rows = []
     for area, label in OutcomeArea.choices:
@@ -591,11 +673,20 @@ def outcome_figures(school, case_ids, term, *, protect):
         cells = {}
         means = {}
         for stage in ("entry", "exit"):
-            cell = Cell(label, len(pupils[(area, stage)]))
-            cell.hidden = protect and cell.value < SMALL
-            cells[stage] = cell
-            means[stage] = None if cell.hidden else _mean(values[(area, stage)])
-        rows.append(AreaRow(label, means["entry"], means["exit"], cells["entry"], cells["exit"]))
+            cells[stage] = count(len(pupils[(area, stage)]), protect=protect, label=label)
+            means[stage] = None if cells[stage].hidden else _mean(values[(area, stage)])
+        paired = pupils[(area, "entry")] & pupils[(area, "exit")]
+        both = count(len(paired), protect=protect, label=label)
+        change = None
+        if paired and not both.hidden:
+            before = [v for c in paired for v in by_case[(area, "entry", c)]]
+            after = [v for c in paired for v in by_case[(area, "exit", c)]]
+            change = _difference(before, after)
+        rows.append(
+            AreaRow(
+                label, means["entry"], means["exit"], cells["entry"], cells["exit"], both, change
+            )
+        )
     scale = (
         Questionnaire.objects.filter(school=school, kind=Questionnaire.Kind.STAFF_RATING)
         .order_by("-current", "-version")
@@ -610,7 +701,9 @@ def outcome_figures(school, case_ids, term, *, protect):
     outcomes = Outcomes(
         rows=rows,
         scale=scale_text,
-        any_hidden=any(r.entry_pupils.hidden or r.exit_pupils.hidden for r in rows),
+        any_hidden=any(
+            cell.hidden for r in rows for cell in (r.entry_pupils, r.exit_pupils, r.both)
+        ),
     )
     if rows:
         outcomes.chart, outcomes.chart_alt = _bar_chart(
@@ -629,6 +722,7 @@ def outcome_figures(school, case_ids, term, *, protect):
             value_range=(0, top),
             integers=False,
             width=OUTCOME_CHART_WIDTH,
+            not_drawn=FEW_PUPILS_NOT_DRAWN,
         )
     return outcomes
 
@@ -640,12 +734,14 @@ REVIEW_STATES = [
 ]
 
 
-def review_figures(cases, reviews, *, protect):
-    counts = Counter()
-    for case in cases:
-        review = reviews.get(case.pk)
-        counts[("none" if review is None else review.decision or "undecided")] += 1
-    breakdown = _breakdown(
+def _review_state(review):
+    """The case's row in the table of review decisions."""
+    return "none" if review is None else review.decision or "undecided"
+
+
+def _review_breakdown(cases, reviews, *, protect):
+    counts = Counter(_review_state(reviews.get(case.pk)) for case in cases)
+    return _breakdown(
         "Termly review decisions for this term",
         "Decision",
         "Cases",
@@ -655,6 +751,10 @@ def review_figures(cases, reviews, *, protect):
         total=len(cases),
         total_label="Cases this term",
     )
+
+
+def review_figures(cases, reviews, *, protect):
+    breakdown = _review_breakdown(cases, reviews, protect=protect)
     return _chart_for(breakdown, alt_prefix="Bar chart of this term's review decisions")
 
 
@@ -703,8 +803,10 @@ class TargetRow:
 @dataclass
 class CasePage:
     """What one case's page shows, already chosen for the audience: a governors' page holds
-    no name, UPN, date of birth or free text about the child."""
+    no name, UPN, date of birth, case reference, date, kind of support or free text about
+    the child."""
 
+    number: int
     reference: str
     heading: str
     facts: list
@@ -739,12 +841,16 @@ def _targets_by_case(case_ids, term):
     return found
 
 
-def _decision(review, term):
+def _decision(review, term, *, named=True):
+    """The review's decision, and for staff its dates and where the case was referred on to
+    (for governors neither: a date or a named service could lead back to the child)."""
     if review is None:
         return "No review for this term", ""
     if not review.decision:
         prepared = f"Prepared on {review.prepared_on:%d/%m/%Y}" if review.prepared_on else ""
-        return "Not yet decided", prepared
+        return "Not yet decided", prepared if named else ""
+    if not named:
+        return review.get_decision_display(), ""
     parts = []
     if review.refer_on_to:
         parts.append(f"Referred on to: {review.get_refer_on_to_display()}")
@@ -756,16 +862,38 @@ def _decision(review, term):
     return review.get_decision_display(), detail[:1].upper() + detail[1:]
 
 
+def neutral_order(cases):
+    """The cases in a random order, drawn afresh for each pack. Ordered by anything about the
+    case (reference, opening date, decision, support), the page numbers of a governors' pack
+    would say something about it; a fixed shuffle would let two packs be matched up."""
+    return random.SystemRandom().sample(list(cases), len(cases))
+
+
 def case_pages(cases, reviews, attendance, term, *, named):
+    """One page per case: for staff by the pupil's name; for governors "Case 7 of 15", the
+    number the page has in this pack alone, in a neutral order (``neutral_order``)."""
     targets = _targets_by_case([c.pk for c in cases], term)
     ordered = (
         sorted(cases, key=lambda c: (c.pupil.legal_last_name, c.pupil.first_name, c.pk))
         if named
-        else sorted(cases, key=lambda c: c.pk)
+        else neutral_order(cases)
     )
+    # With fewer than 5 cases the pack does not print how many (the pages can still be
+    # counted: a page per case is what the pack is for).
+    of = "" if count(len(cases), protect=not named).hidden else f" of {len(cases)}"
+    # A decision whose count the table of decisions hides is hidden on its case's page too:
+    # otherwise counting the pages would give the count back.
+    hidden_states = set()
+    if not named:
+        cells = _review_breakdown(cases, reviews, protect=True).cells
+        states = zip(REVIEW_STATES, cells, strict=True)
+        hidden_states = {key for (key, _), cell in states if cell.hidden}
     pages = []
-    for case in ordered:
-        decision, detail = _decision(reviews.get(case.pk), term)
+    for place, case in enumerate(ordered, start=1):
+        review = reviews.get(case.pk)
+        decision, detail = _decision(review, term, named=named)
+        if _review_state(review) in hidden_states:
+            decision = DECISION_NOT_SHOWN
         facts = []
         if named:
             pupil = case.pupil
@@ -773,13 +901,11 @@ def case_pages(cases, reviews, attendance, term, *, named):
                 ("Case reference", case.reference),
                 ("Class", str(pupil.school_class or pupil.get_year_group_display())),
                 ("Mentor", str(case.mentor) if case.mentor else "Not allocated"),
+                ("Support", case.get_support_type_display()),
+                ("Opened", f"{case.opened_on:%d/%m/%Y}"),
             ]
-        facts += [
-            ("Support", case.get_support_type_display()),
-            ("Opened", f"{case.opened_on:%d/%m/%Y}"),
-        ]
-        if _closed_in_term(case, term):
-            facts.append(("Closed", f"{case.closed_on:%d/%m/%Y}"))
+            if _closed_in_term(case, term):
+                facts.append(("Closed", f"{case.closed_on:%d/%m/%Y}"))
         rows = []
         for number, t in enumerate(targets.get(case.pk, []), start=1):
             rows.append(
@@ -787,18 +913,19 @@ def case_pages(cases, reviews, attendance, term, *, named):
                     number=number,
                     what=t.what if named else "",
                     area=t.get_outcome_area_display(),
-                    by_when=t.by_when,
+                    by_when=t.by_when if named else None,
                     status=t.get_status_display(),
                     latest=TargetProgress.Rating(t.latest_rating).label if t.latest_rating else "",
-                    latest_on=t.latest_on,
+                    latest_on=t.latest_on if named else None,
                     entries=t.entries,
                 )
             )
         figures = attendance.get(case.pk) or Adherence()
         pages.append(
             CasePage(
-                reference=case.reference,
-                heading=case.pupil.full_name if named else f"Case {case.reference}",
+                number=place,
+                reference=case.reference if named else "",
+                heading=case.pupil.full_name if named else f"Case {place}{of}",
                 facts=facts,
                 decision=decision,
                 decision_detail=detail,
@@ -825,6 +952,8 @@ def pack_context(school, term, audience, *, today=None):
     if term.academic_year.school_id != school.pk:
         raise ValueError(f"{term} is not a term of {school}.")
     today = today or timezone.localdate()
+    if not has_begun(term, today):
+        raise ValueError(not_begun_message(term))
     protect = audience == GOVERNORS
     cases = list(term_cases(school, term))
     case_ids = [c.pk for c in cases]
@@ -842,7 +971,7 @@ def pack_context(school, term, audience, *, today=None):
         "fewer": FEWER,
         "caseload": caseload_figures(cases, term, protect=protect),
         "referrals": referral_figures(school, term, protect=protect),
-        "sessions": session_figures(attendance, term, today),
+        "sessions": session_figures(attendance, term, today, protect=protect),
         "outcomes": outcome_figures(school, case_ids, term, protect=protect),
         "reviews": review_figures(cases, reviews, protect=protect),
         "closures": closure_figures(cases, term, protect=protect),
@@ -909,7 +1038,10 @@ _watcher = _LayoutWatcher()
 def render_review_pack(school, term, audience, user, progress=None, *, today=None) -> bytes:
     """The pack as PDF bytes. ``progress(percent)``, when given, is called with a rising
     whole number as the figures are gathered and as pages (a case a page) are laid out;
-    100 once the PDF is written. ``user`` is who the footer says printed it (may be None)."""
+    100 once the PDF is written. ``user`` is who the pack was made for (may be None): the
+    footer says so, and when it was made. The PDF is stored and may be downloaded later by
+    someone else, so it does not claim to be printed by anyone (each download is in the
+    access record instead)."""
     reached = [0]
 
     def report(percent):
@@ -930,7 +1062,7 @@ def render_review_pack(school, term, audience, user, progress=None, *, today=Non
         report(GATHERED + (LAID_OUT - 1 - GATHERED) * share)
 
     if user is not None:
-        context["printed_by"] = str(user)
+        context["made_for"] = str(user)
     with _watcher.listening(laid_out):
         data = render_pdf(PACK_TEMPLATE, context, title=context["title"])
     report(100)

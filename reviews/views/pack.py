@@ -62,8 +62,11 @@ class PackRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         several = len(schools) > 1
         field = self.fields["term"]
+        # Only terms that have begun: a later one has no figures yet (reviews.pack.has_begun).
         field.queryset = (
-            Term.objects.filter(academic_year__school_id__in=schools)
+            Term.objects.filter(
+                academic_year__school_id__in=schools, starts_on__lte=timezone.localdate()
+            )
             .select_related("academic_year__school")
             .order_by("-starts_on", "academic_year__school__name")
         )

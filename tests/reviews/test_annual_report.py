@@ -1,6 +1,7 @@
 """The annual report for governors: its figures hide small counts, its PDF names nobody
 (read back over the demo school), and its download is for the head and coordinator, recorded."""
 
+import datetime as dt
 import io
 import re
 
@@ -8,7 +9,7 @@ import pypdf
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring.models import AccessEvent
+from mentoring.models import AccessEvent, Term
 from reviews import annual_report
 
 from .dashboard_fixture import TODAY, build
@@ -70,3 +71,46 @@ def test_the_demo_school_annual_report_names_nobody(demo_school):  # noqa: F811
     secrets = pupil_secrets(demo_school)
     leaked = {s for s in secrets if (s in words if s.isalpha() else s in text)}
     assert not leaked
+
+
+def with_spring(school):
+    """The spring term of 2026/27, which has not begun on TODAY (26 November 2026)."""
+    autumn = Term.objects.get(academic_year__school=school, starts_on__year=2026, name="autumn")
+    return Term.objects.create(
+        academic_year=autumn.academic_year,
+        name=Term.Name.SPRING,
+        starts_on=dt.date(2027, 1, 5),
+        half_term_starts_on=dt.date(2027, 2, 15),
+        half_term_ends_on=dt.date(2027, 2, 19),
+        ends_on=dt.date(2027, 3, 26),
+    )
+
+
+def test_a_term_not_begun_is_listed_without_figures(school):
+    build(school)
+    with_spring(school)
+    autumn, spring = annual_report.annual_context(school, 2026, today=TODAY)["terms"]
+    assert autumn.begun and autumn.cases.shown == "5"
+    assert not spring.begun
+    assert (spring.cases, spring.referrals, spring.closed, spring.sessions) == (None,) * 4
+
+    text = " ".join(pdf_text(annual_report.render_annual_report(school, 2026, today=TODAY)).split())
+    assert "Spring 2026/27 Not begun yet" in text
+    assert "A term that has not begun yet is listed without figures." in text
+
+
+def test_the_report_says_fewer_than_5_in_its_sentences_and_totals(school):
+    """5 cases, 1 of them closed (20 November), 4 open at the end of the year."""
+    build(school)
+    text = " ".join(pdf_text(annual_report.render_annual_report(school, 2026, today=TODAY)).split())
+
+    assert "5 cases in the programme during the year. Opened: 5. Closed: fewer than 5." in text
+    assert "Open at the end of the year: fewer than 5." in text
+    assert "fewer than 5 cases closed this year" in text
+    assert "Closed fewer than 5" in text  # the closures table's total
+    small = re.findall(
+        r"\b[0-4] (?:cases?|referrals?|decisions?|opened|closed)\b"
+        r"|(?:Total|Closed|Decided|Opened|Closed:|year:) [0-4]\b",
+        text,
+    )
+    assert not small, small

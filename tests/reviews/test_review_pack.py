@@ -8,6 +8,7 @@ import re
 import time
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pypdf
 import pytest
@@ -315,7 +316,12 @@ def shown(breakdown):
 def test_caseload_counts_the_cases_in_the_programme_during_the_term(school, autumn, world):
     figures = pack.pack_context(school, autumn, pack.STAFF, today=TODAY)["caseload"]
 
-    assert (figures.total, figures.opened, figures.closed, figures.open_at_end) == (4, 3, 2, 2)
+    assert (
+        figures.total.value,
+        figures.opened.value,
+        figures.closed.value,
+        figures.open_at_end.value,
+    ) == (4, 3, 2, 2)
     assert counts(figures.by_support) == {
         "Mentoring": 2,
         "Drawing & Talking": 1,
@@ -335,7 +341,7 @@ def test_caseload_counts_the_cases_in_the_programme_during_the_term(school, autu
 def test_referrals_decisions_and_waiting_days(school, autumn, world):
     referrals = pack.pack_context(school, autumn, pack.STAFF, today=TODAY)["referrals"]
 
-    assert referrals.made == 8
+    assert referrals.made.value == 8
     states = counts(referrals.by_state)
     assert states["Accepted"] == 5
     assert states["Declined"] == 1
@@ -343,7 +349,7 @@ def test_referrals_decisions_and_waiting_days(school, autumn, world):
     assert states["Under discussion"] == 1
     assert sum(states.values()) == 8
     assert "Draft" not in states
-    assert referrals.decided == 7
+    assert referrals.decided.value == 7
     assert counts(referrals.decisions) == {"Accepted": 5, "Declined": 2}
     waiting = referrals.waiting
     # Days: 7, 10, 21, 35, 2, 1 and 69.
@@ -370,7 +376,7 @@ def test_sessions_expected_against_held_and_why_not(school, autumn, world):
         "Not recorded yet": 1,
         "Mentor absent": 1,
     }
-    assert sessions.cases == 2
+    assert sessions.cases.value == 2
     robin = next(p for p in context["cases"] if p.heading == "Robin Testchild")
     assert (robin.attendance.expected, robin.attendance.held) == (6, 3)
 
@@ -393,10 +399,36 @@ def test_entry_against_exit_per_outcome_area(school, autumn, world):
     esteem = rows["Self-esteem"]
     assert (esteem.entry, esteem.exit) == (Decimal("2.3"), Decimal("4.3"))
     assert (esteem.entry_pupils.value, esteem.exit_pupils.value) == (3, 2)
-    assert esteem.change_display == "+2.0"
+    # The change is over Robin and Skylar, rated at both: 11/4 at entry, 17/4 at exit. Not
+    # 4.3 - 2.3, which set Juniper's entry (with no exit) against the others' exit.
+    assert esteem.both.value == 2
+    assert esteem.change_display == "+1.5"
     friends = rows["Friendships"]
     assert (friends.entry, friends.exit) == (Decimal("1.7"), Decimal("3.5"))
+    assert (friends.both.value, friends.change_display) == (2, "+2.0")  # 1, 2 -> 3, 4
     assert outcomes.scale == "Answers run from 1 (Never) to 5 (Always)."
+
+
+def test_the_change_is_over_the_pupils_rated_at_both_in_each_pdf(school, autumn, world):
+    staff = pdf_text(pack.render_review_pack(school, autumn, pack.STAFF, None, today=TODAY))
+    assert "Pupils with both" in staff
+    # Entry of 3 pupils, exit of 2; the change is over the 2 rated at both.
+    assert "Self-esteem 2.3 4.3 3 2 +1.5 2" in staff
+    assert "Friendships 1.7 3.5 3 2 +2.0 2" in staff
+
+    governors = pdf_text(pack.render_review_pack(school, autumn, pack.GOVERNORS, None, today=TODAY))
+    # 2 pupils with both is under 5: the count is hidden, and so is the change.
+    few = pack.FEWER
+    assert f"Self-esteem – – {few} {few} – {few}" in governors
+    assert "A mean or a change drawn from fewer than 5 pupils is not shown" in governors
+
+
+def test_the_dashboard_shows_the_change_over_the_pupils_rated_at_both(school, autumn, world):
+    outcomes = pack.pack_context(school, autumn, pack.STAFF, today=TODAY)["outcomes"]
+    html = render_to_string("reviews/dashboard/_outcomes.html", {"outcomes": outcomes})
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Pupils with both" in text
+    assert "Self-esteem 2.3 4.3 3 2 +1.5 2" in text
 
 
 def test_review_decisions_and_closures(school, autumn, world):
@@ -413,7 +445,7 @@ def test_review_decisions_and_closures(school, autumn, world):
     closures = counts(context["closures"])
     assert closures["Targets met"] == 1
     assert closures["Parental consent refused"] == 1
-    assert context["closures"].total == 2
+    assert context["closures"].total.value == 2
 
 
 def test_each_case_page_has_its_decision_targets_and_attendance(school, autumn, world):
@@ -508,16 +540,61 @@ def test_governors_see_fewer_than_5_for_every_small_count(school, autumn, world)
         assert row.entry_pupils.shown == pack.FEWER
 
 
-def test_governors_pages_name_no_pupil(school, autumn, world):
+def test_governors_pages_name_no_pupil(school, autumn, world, monkeypatch):
+    # The order is the one neutral_order gives (random in a real pack), numbered from 1.
+    monkeypatch.setattr(pack, "neutral_order", lambda cases: sorted(cases, key=lambda c: -c.pk))
     pages = pack.pack_context(school, autumn, pack.GOVERNORS, today=TODAY)["cases"]
 
-    assert [p.heading for p in pages] == [
-        f"Case {world[k].reference}" for k in sorted("abcf", key=lambda k: world[k].pk)
-    ]
+    # Fewer than 5 cases: "Case 2", not "Case 2 of 4".
+    assert [p.heading for p in pages] == ["Case 1", "Case 2", "Case 3", "Case 4"]
+    # No review, not decided, close, continue: one case each, so the decisions table hides
+    # every count, and the pages hide every decision.
+    assert [p.decision for p in pages] == [pack.DECISION_NOT_SHOWN] * 4
     for page in pages:
         assert not page.named
-        assert all(t.what == "" for t in page.targets)
-        assert "Mentor" not in dict(page.facts)
+        assert (page.reference, page.facts, page.decision_detail) == ("", [], "")
+        assert all(t.what == "" and t.by_when is None and t.latest_on is None for t in page.targets)
+    robin = pages[3]
+    assert [(t.area, t.status, t.latest, t.entries) for t in robin.targets] == [
+        ("Friendships", "Open", "Good progress", 2),
+        ("Attainment", "Achieved", "", 0),
+    ]
+    assert (robin.attendance.expected, robin.attendance.held) == (6, 3)
+
+
+def test_governors_pages_are_numbered_of_the_whole_from_5_cases(school, autumn, world):
+    CaseFactory(pupil=PupilFactory(school=school), opened_on=dt.date(2026, 9, 7))
+    pages = pack.pack_context(school, autumn, pack.GOVERNORS, today=TODAY)["cases"]
+    assert [p.heading for p in pages] == [f"Case {n} of 5" for n in range(1, 6)]
+
+
+def test_a_decision_the_table_shows_is_on_its_case_pages(school, autumn, world):
+    """Five more cases with no review this term: that row of the table reads 6 (Wren's too),
+    and its pages say so; the other decisions, one case each, stay hidden on theirs."""
+    for _ in range(5):
+        CaseFactory(pupil=PupilFactory(school=school), opened_on=dt.date(2026, 9, 7))
+    pages = pack.pack_context(school, autumn, pack.GOVERNORS, today=TODAY)["cases"]
+    decisions = sorted(p.decision for p in pages)
+    assert decisions == ["No review for this term"] * 6 + [pack.DECISION_NOT_SHOWN] * 3
+
+
+def test_the_neutral_order_is_a_shuffle_of_every_case():
+    cases = list(range(40))
+    orders = {tuple(pack.neutral_order(cases)) for _ in range(3)}
+    assert all(sorted(order) == cases for order in orders)
+    assert tuple(cases) not in orders or len(orders) > 1
+
+
+def test_a_chart_with_no_bar_says_why_each_bar_is_missing(school, autumn, world):
+    """Decisions: Declined (2) is under 5, and Accepted (5) is "not shown" so that the
+    total cannot give Declined away: the empty chart names both reasons."""
+    text = pdf_text(pack.render_review_pack(school, autumn, pack.GOVERNORS, None, today=TODAY))
+    decisions = text.split("Decisions made this term Decision", 1)[1]
+    decisions = decisions.split("Waiting times", 1)[0]
+    assert "Not drawn: under 5, or “not shown”" in decisions
+    assert "Counts under 5 are not drawn" not in decisions
+    # Nothing drawn in the outcomes chart: the means are of too few pupils.
+    assert "Means of under 5 pupils not drawn" in text
 
 
 def test_suppression_hides_a_second_count_only_when_one_could_be_worked_out():
@@ -559,13 +636,90 @@ def test_the_governors_pdf_names_no_pupil_and_hides_small_counts(school, autumn,
 
     assert "Termly review pack" in text
     assert "For governors" in text
-    assert f"Case {world['a'].reference}" in text
     assert "fewer than 5" in text
     leaked = [w for w in forbidden_words(school) if w.lower() in text.lower()]
     assert not leaked, leaked
     assert TARGET_TEXT not in text
     meta = pypdf.PdfReader(io.BytesIO(data)).metadata
     assert "Robin" not in (meta.title or "")
+
+
+def test_the_governors_case_pages_cannot_be_matched_or_counted_by_kind(school, autumn, world):
+    data = pack.render_review_pack(school, autumn, pack.GOVERNORS, None, today=TODAY)
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    text = pdf_text(data)
+    cases = text.split("One page per case", 1)[1].split("Closures and their reasons", 1)[1]
+
+    for n in range(1, 5):
+        assert f"Case {n} " in cases
+    # Each decision's count is under 5, so the table hides it, and so does each page:
+    # otherwise counting pages would give it back.
+    assert cases.count(pack.DECISION_NOT_SHOWN) == 4
+    assert "Continue" not in cases and "Not yet decided" not in cases
+    assert "Friendships Open Good progress 2" in cases  # Robin's target, without its wording
+    assert "3 of 6 expected sessions held (50%)" in cases  # and his attendance
+    # Nothing the staff pack shares: no case reference (in the text or as a link target),
+    # no kind of support, no date.
+    for case in world.values():
+        assert case.reference not in text
+    assert not any("C0" in name for name in reader.named_destinations)
+    for word in ("Case reference", "Opened", "Support", "Mentoring", "Nurture", "Review by"):
+        assert word not in cases, word
+    assert not re.search(r"\d{2}/\d{2}/\d{4}", text)
+
+
+def test_governors_sentences_and_totals_say_fewer_than_5(school, autumn, world):
+    """4 cases (3 opened, 2 closed, 2 open at the end), 2 of them with a weekly slot: every
+    one of these counts is under 5, in the text as in the tables."""
+    text = pdf_text(pack.render_review_pack(school, autumn, pack.GOVERNORS, None, today=TODAY))
+    summary = text.split("Case 1 ", 1)[0]
+
+    assert "Cases this term fewer than 5" in summary  # the cover
+    assert "(fewer than 5 cases): review decision" in summary
+    assert "fewer than 5 cases in the programme during the term" in summary
+    assert "Opened this term: fewer than 5. Closed this term: fewer than 5." in summary
+    assert "Open at the end of the term: fewer than 5." in summary
+    assert "for fewer than 5 cases with a weekly slot" in summary
+    assert "fewer than 5 cases closed this term" in summary
+    assert "Cases this term fewer than 5" in summary.split("Termly review decisions", 1)[1]
+    assert "Closed fewer than 5" in summary  # the closures table's total
+    # 8 referrals made and 7 decided are shown, and so is the decided total under the bands.
+    assert "8 referrals made this term; 7 decisions made" in summary
+    assert "Decided 7" in summary
+    # No count of cases, referrals or decisions under 5, in a sentence or a total.
+    small = re.findall(
+        r"\b[0-4] (?:cases?|referrals?|decisions?|opened|closed)\b"
+        r"|(?:Total|Closed|Decided|Cases this term|this term:) [0-4]\b",
+        summary,
+    )
+    assert not small, small
+
+
+def test_a_total_under_5_is_hidden_and_a_total_hides_the_last_small_one():
+    def case(closed_on=None):
+        return SimpleNamespace(
+            opened_on=dt.date(2026, 9, 7),
+            closed_on=closed_on,
+            support_type=SupportType.MENTORING,
+            pupil=SimpleNamespace(year_group=3),
+        )
+
+    term = SimpleNamespace(starts_on=dt.date(2026, 9, 2), ends_on=dt.date(2026, 12, 18))
+    few = pack.caseload_figures([case(), case()], term, protect=True, charts=False)
+    assert few.by_support.total.shown == pack.FEWER
+    assert few.total.shown == pack.FEWER
+
+    # 9 cases, 2 closed: "7 open at the end" beside "9" would give the 2 away.
+    closed = dt.date(2026, 10, 1)
+    cases = [case() for _ in range(7)] + [case(closed), case(closed)]
+    many = pack.caseload_figures(cases, term, protect=True, charts=False)
+    assert (many.total.shown, many.closed.shown, many.open_at_end.shown) == (
+        "9",
+        pack.FEWER,
+        pack.NOT_SHOWN,
+    )
+    staff = pack.caseload_figures(cases, term, protect=False, charts=False)
+    assert (str(staff.total), str(staff.closed), str(staff.open_at_end)) == ("9", "2", "7")
 
 
 def summary_count_cells(html):
@@ -604,6 +758,10 @@ def test_the_staff_pdf_names_pupils_and_leaves_out_other_terms_cases(
     assert "Ashby" not in text
     assert "Quill" not in text  # another school's
     assert TARGET_TEXT in text
+    # The staff pack's case pages are as they were: reference, support, dates.
+    assert f"Case reference {world['a'].reference}" in text
+    assert "Support Mentoring Opened 07/09/2026" in text
+    assert "Decided on 20/11/2026; next review 20/01/2027" in text
     assert "fewer than 5" not in text
 
 
@@ -697,7 +855,8 @@ def test_the_command_prints_a_pack_and_records_the_print(school, autumn, world, 
     )
     text = pdf_text(out.read_bytes())
     assert "Termly review pack" in text
-    assert "Printed by Hedda Staffperson" in text
+    assert "Made for Hedda Staffperson on " in text
+    assert "Printed by" not in text
     assert "Robin" not in text
     assert "governors' pack" in stdout.getvalue()
     event = AccessEvent.objects.get()
@@ -764,6 +923,35 @@ def test_asking_for_a_pack_returns_at_once_and_leaves_it_waiting(
     assert GeneratedDocument.objects.count() == 1
 
 
+def test_only_terms_that_have_begun_are_offered(client_for, head, school, autumn, spring, today):
+    # Today is 26 November 2026: the spring term (from 5 January 2027) has not begun.
+    client = client_for(head)
+    page = client.get(reverse("review_packs")).content.decode()
+    assert "Autumn 2026/27" in page
+    assert "Spring 2026/27" not in page
+    response = client.post(reverse("review_packs"), {"term": spring.pk, "audience": "staff"})
+    assert response.status_code == 200
+    assert "Choose a term." in response.content.decode()
+    assert not GeneratedDocument.objects.exists()
+
+
+def test_the_command_refuses_a_term_that_has_not_begun(school, autumn, spring, tmp_path, today):
+    out = tmp_path / "pack.pdf"
+    with pytest.raises(CommandError, match="Spring 2026/27 has not begun yet"):
+        call_command(
+            "print_review_pack",
+            "--term",
+            "spring-2027",
+            "--audience",
+            "staff",
+            "--output",
+            str(out),
+        )
+    assert not out.exists()
+    with pytest.raises(ValueError, match="has not begun yet"):
+        pack.pack_context(school, spring, pack.STAFF, today=today)
+
+
 def test_a_term_of_another_school_cannot_be_asked_for(client_for, head, other_school):
     term = TermFactory(academic_year=AcademicYearFactory(school=other_school))
     response = client_for(head).post(
@@ -804,12 +992,23 @@ def test_the_worker_makes_the_pack_and_the_head_downloads_it(
     assert "review-pack-autumn-2026-governors.pdf" in response["Content-Disposition"]
     text = pdf_text(b"".join(response.streaming_content))
     assert "Termly review pack" in text
+    # The footer says who the pack was made for and when; not who printed it, as it is
+    # stored and may be downloaded by another (each download is in the access record).
+    made = timezone.localtime(document.finished_at)
+    assert f"Made for Hedda Staffperson on {made:%-d %B %Y} at " in text
+    assert "Printed" not in text
     event = AccessEvent.objects.get(action=AccessEvent.Action.DOWNLOAD)
     assert (event.user, event.action, event.school) == (head, AccessEvent.Action.DOWNLOAD, school)
     assert "governors" in event.what
 
-    # The coordinator of the same school may download it too.
-    assert client_for(coordinator).get(response.request["PATH_INFO"]).status_code == 200
+    # The coordinator of the same school may download it too: the same file, the same
+    # footer, and the download recorded as the coordinator's.
+    again = client_for(coordinator).get(response.request["PATH_INFO"])
+    assert again.status_code == 200
+    assert "Made for Hedda Staffperson" in pdf_text(b"".join(again.streaming_content))
+    assert AccessEvent.objects.filter(
+        action=AccessEvent.Action.DOWNLOAD, user=coordinator, school=school
+    ).exists()
     # The task run again (say, enqueued twice) leaves the finished pack alone.
     assert make_review_pack.call(document.pk) is None
     document.refresh_from_db()

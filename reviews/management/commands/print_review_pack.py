@@ -3,7 +3,8 @@
     manage.py print_review_pack --term autumn-2026 --audience governors --output pack.pdf
 
 The same pack as the review packs page makes, and the print is recorded in the access
-record. Without --user no one is named: the footer says "command line".
+record. Its footer says who it was made for (--user) and when; without --user, only when.
+Only a term that has begun can be printed.
 """
 
 import os
@@ -63,9 +64,9 @@ class Command(BaseCommand):
         found = pack.find_term(school, term)
         if found is None:
             raise CommandError(f"{school} has no term {term!r}. {TERM_HELP}")
-        data = pack.render_review_pack(
-            school, found, audience, user if user is not None else "command line"
-        )
+        if not pack.has_begun(found):
+            raise CommandError(pack.not_begun_message(found))
+        data = pack.render_review_pack(school, found, audience, user)
         try:
             # Only the owner may read it: a staff pack names pupils.
             descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
