@@ -1,7 +1,7 @@
 """The audit trail in plain words: who changed what, and when, from django-simple-history."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -43,6 +43,8 @@ def _display(model, field_name, value, related_names):
         return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, date):
         return date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, time):
+        return f"{value:%H:%M}"  # a slot's start, as the pages write it
     return str(value)
 
 

@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from .. import audit, case_page, permissions, retention
+from ..case_history import case_entries
 from ..filters import CaseFilter
 from ..models import AccessEvent
 
@@ -41,5 +42,5 @@ def case_history(request, pk):
     case = permissions.get_case_or_404(request.user, pk)
     if not permissions.can_view_case_history(request.user, case):
         raise PermissionDenied
-    entries = audit.timeline(audit.entries_for(case.history.all(), lambda r: "the case"))
-    return render(request, "mentoring/history.html", {"subject": case, "entries": entries})
+    context = {"subject": case, "entries": case_entries(case)}
+    return render(request, "mentoring/history.html", context)

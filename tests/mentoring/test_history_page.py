@@ -1,9 +1,18 @@
 """The history page says who changed what, and when, in plain words."""
 
+import datetime as dt
+import html
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from mentoring import roster
+from referrals.models import ConsentRecord
+from referrals.services import consent_record
+from sessions.services import allocate, session_move, slot_change
+
+from ..factories import CaseFactory, RoomFactory, TermFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +79,51 @@ def test_contact_changes_are_in_the_pupil_history(client_for, head, pupil):
     page = client_for(head).get(reverse("pupil_history", args=[pupil.pk])).content.decode()
     assert "created the parent/carer record of Jo Testparent" in page
     assert "Phone: 07700 900000 → 07700 900123" in page
+
+
+def test_the_case_history_shows_its_slot_and_consent_with_reasons(
+    client_for, school, pupil, coordinator, mentor
+):
+    """What the forms promise ("kept in the slot's history") can be read on the case's history
+    page: a slot change with its reason, a one-off move, the allocation and the consent."""
+    TermFactory(academic_year__school=school)
+    case = CaseFactory(pupil=pupil, opened_on=dt.date(2026, 9, 1))
+    consent_record(
+        case=case,
+        user=coordinator,
+        decision=ConsentRecord.Decision.GIVEN,
+        given_by="Pat Testparent",
+        relationship="Mother",
+        method=ConsentRecord.Method.SLIP,
+        decided_on=dt.date(2026, 9, 1),
+    )
+    slot = allocate(
+        case=case,
+        user=coordinator,
+        mentor=mentor,
+        room=RoomFactory(school=school, name="Learning Mentor Room"),
+        weekday=1,
+        starts_at=dt.time(10, 30),
+        duration=30,
+        block_starts_on=dt.date(2026, 9, 7),
+        block_weeks=6,
+    ).slot
+    slot_change(
+        slot=slot, user=coordinator, reason="Assembly moved to Tuesdays", starts_at=dt.time(13, 0)
+    )
+    session_move(
+        slot=slot,
+        user=mentor,
+        original_date=dt.date(2026, 9, 15),
+        moved_to=timezone.make_aware(dt.datetime(2026, 9, 16, 13, 0)),
+        reason="Class trip",
+    )
+    page = html.unescape(
+        client_for(coordinator).get(reverse("case_history", args=[case.pk])).content.decode()
+    )
+    assert f"{coordinator}</strong> changed the slot (Tuesdays)" in page
+    assert "(Assembly moved to Tuesdays)" in page and "Start time: 10:30 → 13:00" in page
+    assert f"{mentor}</strong> created the session of 15 September 2026" in page
+    assert f"{coordinator}</strong> created the allocation to a slot" in page
+    assert f"{coordinator}</strong> created the parental consent" in page
+    assert "System</strong> created the session" not in page  # a move is its mover's
