@@ -176,8 +176,8 @@ def fair_access(school, period, *, charts=True, inline=True):
 def _draw(table, *, inline):
     series = [(name, [getattr(r, column).percent for r in table.rows]) for column, name in COLUMNS]
     alt = (
-        f"Bar chart of the share of pupils in each group by {table.heading.lower()}, on the "
-        "roll, referred and with a case: "
+        f"Bar chart of the share of pupils in each group ({table.heading}), in per cent, on "
+        "the roll, referred and with a case: "
         + "; ".join(
             f"{r.label}: roll {r.roll.percent_shown}, referred {r.referred.percent_shown}, "
             f"with a case {r.cases.percent_shown}"
@@ -185,7 +185,7 @@ def _draw(table, *, inline):
         )
         + ". Shares of groups under 5 pupils are not shown."
     )
-    url, alt = _bar_chart([r.label for r in table.rows], series, alt=alt)
+    url, alt = _bar_chart([r.label for r in table.rows], series, alt=alt, unit="%")
     table.chart, table.chart_alt = url, alt
     if inline:
         table.svg = inline_svg(url, title=f"{table.heading}: share of pupils", description=alt)

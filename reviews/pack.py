@@ -293,12 +293,14 @@ def _bar_chart(
     value_range=None,
     integers=True,
     not_drawn=UNDER_5_NOT_DRAWN,
+    unit="",
 ):
     """A horizontal bar chart as a ``data:image/svg+xml`` URL, and its alternative text.
 
     ``series`` is [(name, [value or None per label])]; None draws no bar (a hidden count).
     Bars run top to bottom in the order of ``labels``, as the table beside them does.
-    ``not_drawn`` says why the bars left out are missing, for a chart with none drawn.
+    ``not_drawn`` says why the bars left out are missing, for a chart with none drawn;
+    ``unit`` follows each value ("%" for shares, so a bar is not read as a count).
     """
     url = _drawn(
         tuple(labels),
@@ -307,6 +309,7 @@ def _bar_chart(
         tuple(value_range) if value_range else None,
         integers,
         not_drawn,
+        unit,
     )
     return url, alt
 
@@ -315,12 +318,12 @@ def _bar_chart(
 # time a page or pack shows them: keep the last few drawings, which depend only on these
 # arguments.
 @functools.lru_cache(maxsize=128)
-def _drawn(labels, series, width, value_range, integers, not_drawn=UNDER_5_NOT_DRAWN):
+def _drawn(labels, series, width, value_range, integers, not_drawn=UNDER_5_NOT_DRAWN, unit=""):
     rows = len(labels) * len(series)
     # The legend lists the series one under another: side by side, beside long group names
     # ("Asian or Asian British - Bangladeshi"), they ran into each other.
     height = 48 + rows * 22 + (16 * len(series) + 14 if len(series) > 1 else 0)
-    formatter = (lambda v: f"{v:.0f}") if integers else (lambda v: f"{v:.1f}")
+    formatter = (lambda v: f"{v:.0f}{unit}") if integers else (lambda v: f"{v:.1f}{unit}")
     hidden = any(v is None for _, values in series for v in values)
     chart = pygal.HorizontalBar(
         style=CHART_STYLE,

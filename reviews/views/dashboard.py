@@ -112,7 +112,11 @@ def _period_form(request):
     if not data.get("school"):
         data["school"] = str(min(schools))
     form = PeriodForm(data, schools=schools)
-    form.is_valid()
+    if form.is_valid() and not any(data.get(name) for name in ("term", "from", "to")):
+        # Nothing chosen: the page shows the current term, and so must the form.
+        term = form.cleaned_data["period"].term
+        if term is not None:
+            form.data["term"] = str(term.pk)
     return form
 
 

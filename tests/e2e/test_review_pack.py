@@ -99,4 +99,4 @@ def test_the_head_asks_for_the_staff_pack_and_downloads_it(
     assert "Termly review pack" in text
     assert "Autumn 2026/27" in text
     assert "Robin Testchild" in text
-    assert "Printed by Hedda Staffperson" in text
+    assert "Made for Hedda Staffperson" in text

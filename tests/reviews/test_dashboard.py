@@ -2,6 +2,7 @@
 by hand; the period's validation; who may see it; its charts under the CSP; its queries."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -118,6 +119,10 @@ def test_the_dashboard_page_shows_the_figures_and_inline_charts(school, world, c
     assert "activate-serie" not in page  # pygal's repeated ids are gone
     assert "<script" not in page.split("<svg", 1)[1].rsplit("</svg>", 1)[0]
     assert "fewer than 5" in page
+    # The period chooser shows the term the figures are for, not "The dates below".
+    form = response.context["form"]
+    assert str(form["term"].value()) == str(world.term.pk)
+    assert re.search(rf'<option value="{world.term.pk}"[^>]*selected', page)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,11 @@
 """Fair access against the school of dashboard_fixture.py, counted by hand, with its small
 counts hidden and the one more that a printed total would give away."""
 
+import base64
+import re
+
 import pytest
+from django.urls import reverse
 
 from reviews.dashboard import Period
 from reviews.fair_access import fair_access
@@ -9,11 +13,15 @@ from reviews.fair_access import fair_access
 from .dashboard_fixture import build
 
 
-@pytest.fixture
-def tables(school):
+def tables_for(school):
     world = build(school)
     result = fair_access(school, Period.of_term(world.term))
     return result, {t.field: t for t in result.tables}
+
+
+@pytest.fixture
+def tables(school):
+    return tables_for(school)
 
 
 def shown(table, column):
@@ -79,3 +87,17 @@ def test_each_table_has_a_chart_without_the_hidden_counts(tables):
     _, by = tables
     assert 'role="img"' in by["gender"].svg
     assert "not shown" in by["gender"].chart_alt
+
+
+def test_the_charts_say_their_bars_are_shares_and_keep_the_groups_names(client_for, school, head):
+    """A share read as a count misleads ("14" beside a table of 30 pupils): every value on
+    the chart carries "%". And "SEN status" stays as written, not "sen status"."""
+    result, by = tables_for(school)
+    values = []
+    for table in result.tables:
+        svg = base64.b64decode(table.chart.split(",", 1)[1]).decode()
+        values += re.findall(r'class="value[^"]*"[^>]*>([^<]+)<', svg)
+        assert "in per cent" in table.chart_alt
+    assert values and all(v.endswith("%") for v in values), values
+    page = client_for(head).get(reverse("dashboard")).content.decode()
+    assert "SEN status: pupils in each group" in page and "sen status" not in page

@@ -50,6 +50,8 @@ from ..factories import (
 from .matrix import PERSONAS
 
 # A Thursday in the autumn term of 2026, so that the term and the slots' weeks never move.
+# Before the consent letters and answers the world records for its two cases.
+CASES_OPENED = dt.date(2026, 8, 24)
 TODAY = dt.date(2026, 11, 26)
 LOG_DAY = dt.date(2026, 11, 24)  # a Tuesday session not yet logged
 MOVE_DAY = dt.date(2026, 12, 1)  # next Tuesday's session
@@ -308,6 +310,9 @@ def world(
     """The matrix's school for one test, from the personas of tests/conftest.py."""
     settings.GENERATED_DIR = tmp_path
     settings.MEDIA_ROOT = tmp_path
+    for opened in (case, other_case):  # before the letters and answers the world records
+        opened.opened_on = CASES_OPENED
+        opened.save()
     return build_world(dict(locals()), tmp_path)
 
 
@@ -339,11 +344,11 @@ def make_people():
     assign(people["class_teacher"], oak, ClassStaff.Kind.TEACHER)
     assign(people["other_teacher"], ash, ClassStaff.Kind.TEACHER)
     assign(people["teaching_assistant"], oak, ClassStaff.Kind.ASSISTANT)
-    # Opened before the letters and answers the world records for them.
-    opened = dt.date(2026, 8, 24)
-    people["case"] = CaseFactory(pupil=people["pupil"], mentor=people["mentor"], opened_on=opened)
+    people["case"] = CaseFactory(
+        pupil=people["pupil"], mentor=people["mentor"], opened_on=CASES_OPENED
+    )
     people["other_case"] = CaseFactory(
-        pupil=people["other_class_pupil"], mentor=people["other_mentor"], opened_on=opened
+        pupil=people["other_class_pupil"], mentor=people["other_mentor"], opened_on=CASES_OPENED
     )
     return people
 
