@@ -340,6 +340,8 @@ def _drawn(labels, series, width, value_range, integers, not_drawn=UNDER_5_NOT_D
         print_zeroes=False,
         value_formatter=formatter,
         margin=6,
+        # Room for the value printed past the end of the longest bar ("5.0", "79%").
+        margin_right=30,
         spacing=8,
         truncate_label=-1,
         truncate_legend=-1,

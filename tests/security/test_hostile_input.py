@@ -183,9 +183,10 @@ SEGMENT_MODELS = {
     "training-records": TrainingRecord,
     "resources": Resource,
 }
-# Objects tried per URL parameter: one of each, but each state of a case (just opened, under
-# way, closed) and of a referral (new, draft) the world holds, as their pages differ.
-OBJECTS_TRIED = {Case: 3, Referral: 2}
+# Objects tried per URL parameter: one of each, but each state of a case (just opened, waiting
+# for consent, under way, closed) and of a referral (new, draft) the world holds, as their
+# pages differ.
+OBJECTS_TRIED = {Case: 4, Referral: 2}
 # Sessions of the world's Tuesday slot: the last one, not yet logged, to log; the next one to
 # move.
 LOG_DAY, MOVE_DAY = "2026-11-17", "2026-11-24"
@@ -252,6 +253,10 @@ def world(
     ContactFactory(pupil=bea)
     fresh_case = CaseFactory(pupil=bea, mentor=mentor, opened_on=dt.date(2026, 11, 16))
     consent_given(fresh_case)
+    # A case still waiting for consent: its page offers the consent letter's form.
+    cy = PupilFactory(school=school, school_class=school_class, legal_first_name="Cy")
+    ContactFactory(pupil=cy)
+    CaseFactory(pupil=cy, opened_on=dt.date(2026, 11, 16))
     robin = PupilFactory(school=school, school_class=school_class, legal_first_name="Robin")
     ContactFactory(pupil=robin)
     case = CaseFactory(pupil=robin, mentor=mentor, opened_on=OPENED)
