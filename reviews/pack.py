@@ -265,17 +265,18 @@ CHART_STYLE = Style(
     value_label_font_size=13,
     legend_font_size=13,
     title_font_size=14,
-    no_data_font_size=15,
+    no_data_font_size=12,
 )
 
 CHART_WIDTH = 420
 
 # What a chart with no bar drawn says, by why its bars are missing.
-# Short: pygal writes it on one line across the plot, however narrow.
-UNDER_5_NOT_DRAWN = "Counts under 5 are not drawn"
-SOME_NOT_SHOWN = "Not drawn: under 5, or “not shown”"
-ALL_NOT_SHOWN = "Counts “not shown” are not drawn"
-FEW_PUPILS_NOT_DRAWN = "Means of under 5 pupils not drawn"
+# Short: pygal writes it on one line across the plot, however narrow (a longer one ran over
+# the bars' labels); the note under the table beside the chart says it in full.
+UNDER_5_NOT_DRAWN = "Not drawn: under 5"
+SOME_NOT_SHOWN = "Not drawn: under 5 or “not shown”"
+ALL_NOT_SHOWN = "Not drawn: “not shown”"
+FEW_PUPILS_NOT_DRAWN = "Not drawn: under 5 pupils"
 # The outcomes chart sits in a narrower column, beside a wider table.
 OUTCOME_CHART_WIDTH = 340
 

@@ -106,7 +106,7 @@ def test_the_report_says_fewer_than_5_in_its_sentences_and_totals(school):
 
     assert "5 cases in the programme during the year. Opened: 5. Closed: fewer than 5." in text
     assert "Open at the end of the year: fewer than 5." in text
-    assert "fewer than 5 cases closed this year" in text
+    assert "Fewer than 5 cases closed this year" in text
     assert "Closed fewer than 5" in text  # the closures table's total
     small = re.findall(
         r"\b[0-4] (?:cases?|referrals?|decisions?|opened|closed)\b"
