@@ -99,6 +99,19 @@ def test_a_term_not_begun_is_listed_without_figures(school):
     assert "A term that has not begun yet is listed without figures." in text
 
 
+def test_the_contents_give_each_parts_page(school):
+    build(school)
+    reader = pypdf.PdfReader(
+        io.BytesIO(annual_report.render_annual_report(school, 2026, today=TODAY))
+    )
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    glance = re.search(r"The year at a glance, page (\d+)", pages[0])
+    fair = re.search(r"Fair access, page (\d+)", pages[0])
+    assert glance and fair
+    assert "The year at a glance Term by term" in pages[int(glance.group(1)) - 1]
+    assert "Fair access Each table compares" in pages[int(fair.group(1)) - 1]
+
+
 def test_the_report_says_fewer_than_5_in_its_sentences_and_totals(school):
     """5 cases, 1 of them closed (20 November), 4 open at the end of the year."""
     build(school)

@@ -1129,3 +1129,24 @@ def test_the_heads_landing_page_links_to_the_packs(client_for, head, mentor):
     assert "Termly review packs" in page
     assert reverse("review_packs") in page
     assert reverse("review_packs") not in client_for(mentor).get(reverse("home")).content.decode()
+
+
+def test_the_contents_give_each_parts_page_and_the_staff_pack_lists_its_cases(
+    school, autumn, world
+):
+    staff = pypdf.PdfReader(
+        io.BytesIO(pack.render_review_pack(school, autumn, pack.STAFF, None, today=TODAY))
+    )
+    cover = staff.pages[0].extract_text()
+    assert "Programme summary, page 2" in " ".join(cover.split())
+    pages = [" ".join(page.extract_text().split()) for page in staff.pages]
+    for name in ("Robin Testchild", "Skylar Testchild", "Juniper Testchild", "Wren Testchild"):
+        listed = re.search(rf"{name}, page (\d+)", " ".join(cover.split()))
+        assert listed, name
+        # That page is the case's: its running header names the pupil.
+        assert f"School — {name}" in pages[int(listed.group(1)) - 1], name
+    # The governors' pack names no case, on its cover either.
+    governors = pdf_text(pack.render_review_pack(school, autumn, pack.GOVERNORS, None, today=TODAY))
+    cover = governors.split("Programme summary Caseload", 1)[0]
+    assert re.search(r"One page per case, page \d+", cover)
+    assert "Testchild" not in governors
