@@ -119,6 +119,9 @@ def test_the_dashboard_page_shows_the_figures_and_inline_charts(school, world, c
     assert "activate-serie" not in page  # pygal's repeated ids are gone
     assert "<script" not in page.split("<svg", 1)[1].rsplit("</svg>", 1)[0]
     assert "fewer than 5" in page
+    # A count of the waiting list takes its noun's plural ("8 referrals", not "8 referral").
+    waiting = re.search(r"<strong>(\d+)</strong> (referrals?) waiting", page)
+    assert waiting and (waiting[2] == "referral") == (waiting[1] == "1"), waiting
     # The period chooser shows the term the figures are for, not "The dates below".
     form = response.context["form"]
     assert str(form["term"].value()) == str(world.term.pk)
