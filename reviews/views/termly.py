@@ -48,6 +48,11 @@ def review_create(request, pk):
     case = permissions.get_case_or_404(request.user, pk)
     if not permissions.can_work_on_case(request.user, case):
         raise PermissionDenied
+    if request.method == "GET" and case.status == Case.Status.CLOSED:
+        # Said before anything is typed (a stale tab's post is still refused by the service,
+        # keeping its text).
+        messages.error(request, "This case is closed, so no review can be started for it.")
+        return redirect("case_detail", case.pk)
     term = termly.term_containing(case.school, timezone.localdate())
     return _form_page(request, case, TermlyReview(case=case), term)
 

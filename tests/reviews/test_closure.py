@@ -180,7 +180,11 @@ def test_a_closed_case_refuses_every_change(
         termly.review_save(
             review=TermlyReview(case=case, term=spring, progress_summary="x"), user=mentor
         )
-    # The page offers only the terms the case was open in, and says the case is closed.
+    # The form does not open for a closed case...
+    opening = client_for(mentor).get(reverse("termly_review_create", args=[case.pk]), follow=True)
+    assert "This case is closed, so no review can be started for it." in opening.content.decode()
+    assert "progress_summary" not in opening.content.decode()
+    # ...and a post from a page opened before it closed says so, keeping what was typed.
     response = client_for(mentor).post(
         reverse("termly_review_create", args=[case.pk]),
         {"term": autumn.pk, "progress_summary": "x"},
