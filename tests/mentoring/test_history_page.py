@@ -123,7 +123,10 @@ def test_the_case_history_shows_its_slot_and_consent_with_reasons(
     )
     assert f"{coordinator}</strong> changed the slot (Tuesdays)" in page
     assert "(Assembly moved to Tuesdays)" in page and "Start time: 10:30 → 13:00" in page
-    assert f"{mentor}</strong> created the session of 15 September 2026" in page
+    assert (
+        f"{mentor}</strong> created the session of 15 September 2026, "
+        "moved to Wednesday 16 September 13:00 (Class trip)"
+    ) in page
     assert f"{coordinator}</strong> created the allocation to a slot" in page
     assert f"{coordinator}</strong> created the parental consent" in page
     assert "System</strong> created the session" not in page  # a move is its mover's
