@@ -12,6 +12,7 @@ from mentoring.models import Case
 
 from .. import closure
 from ..forms_termly import ClosureForm
+from ..models import CaseClosure
 
 
 def _closing_case(request, pk):
@@ -25,8 +26,12 @@ def case_close(request, pk):
     """Close the case: why, when, and its short case study; its slot ends with it."""
     case = _closing_case(request, pk)
     if case.status == Case.Status.CLOSED:
-        messages.info(request, "This case is already closed.")
-        return redirect("case_detail", case.pk)
+        if request.method != "POST":
+            messages.info(request, "This case is already closed.")
+            return redirect("case_detail", case.pk)
+        # Closed from another tab or by someone else while this form was open: keep what was
+        # typed on the page to copy from, rather than dropping it with a redirect.
+        return _closed_meanwhile(request, case)
     form = ClosureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         done = apply_service(
@@ -41,6 +46,16 @@ def case_close(request, pk):
         "missing_exits": closure.exit_questionnaires_missing(case),
         "allocations": case.allocations.filter(ended_on=None).select_related("slot__room"),
     }
+    return render(request, "reviews/closure/close.html", context)
+
+
+def _closed_meanwhile(request, case):
+    """The form as it was posted, to read and copy from: unbound, so no errors, and read-only."""
+    form = ClosureForm(initial=request.POST.dict())
+    for field in form.fields.values():
+        field.widget.attrs["readonly"] = True
+    closed = CaseClosure.objects.filter(case=case).select_related("closed_by").first()
+    context = {"case": case, "form": form, "closed_meanwhile": closed}
     return render(request, "reviews/closure/close.html", context)
 
 

@@ -130,6 +130,23 @@ def test_the_page_names_exit_questionnaires_still_to_give(client_for, case, coor
     assert "Given at entry with no exit yet: All about me." in page
 
 
+def test_closing_from_a_second_tab_keeps_what_was_typed(client_for, case, coordinator):
+    first_tab = client_for(coordinator)
+    close(first_tab, case)
+    second = {**CLOSE_FORM, "reason": "moved", "lessons": "Typed in the second tab, not lost."}
+    response = first_tab.post(reverse("case_close", args=[case.pk]), second)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The case was closed while this form was open" in page
+    assert f"{coordinator} closed it on 20 Nov 2026 (targets met)" in page
+    assert "Typed in the second tab, not lost." in page and "readonly" in page
+    assert "Close the case</button>" not in page  # nothing left to submit
+    assert CaseClosure.objects.get(case=case).lessons.startswith("Involving")
+    # Opening the form on a closed case still just says so.
+    response = first_tab.get(reverse("case_close", args=[case.pk]))
+    assert response.status_code == 302 and response.url == reverse("case_detail", args=[case.pk])
+
+
 def test_a_closing_date_in_the_future_or_before_opening_is_refused(client_for, case, coordinator):
     response = client_for(coordinator).post(
         reverse("case_close", args=[case.pk]), {**CLOSE_FORM, "closed_on": "2026-11-24"}
