@@ -30,12 +30,14 @@ def session_record(request, pk):
     if request.method == "POST" and not editable:
         raise PermissionDenied
     form, parts = None, []
+    first_meeting = services.first_meeting(record)
+    dsl = permissions.can_handle_safeguarding(request.user, record.case)
     if editable:
         form = SessionRecordForm(
             request.POST or None,
             instance=record,
-            first_meeting=services.first_meeting(record),
-            may_lift_flag=permissions.can_handle_safeguarding(request.user, record.case),
+            first_meeting=first_meeting,
+            may_lift_flag=dsl,
         )
         parts = record_parts.build(record, request.POST or None)
         saved = (
@@ -51,10 +53,33 @@ def session_record(request, pk):
             return redirect("session_record", record.pk)
         if request.method == "POST":
             record.refresh_from_db()  # the page shows what is saved; the form keeps the rest
-    return _record_page(request, record, form=form, parts=parts, locked=not editable)
+    return _record_page(
+        request,
+        record,
+        form=form,
+        parts=parts,
+        locked=not editable,
+        first_meeting=first_meeting,
+        dsl=dsl,
+    )
 
 
-def _record_page(request, record, *, form=None, parts=(), action_form=None, locked=False):
+def _record_page(
+    request,
+    record,
+    *,
+    form=None,
+    parts=(),
+    action_form=None,
+    locked=False,
+    first_meeting=None,
+    dsl=None,
+):
+    """The record's page; ``first_meeting`` and ``dsl`` when the caller has worked them out."""
+    if first_meeting is None:
+        first_meeting = services.first_meeting(record)
+    if dsl is None:
+        dsl = permissions.can_handle_safeguarding(request.user, record.case)
     redact(request.user, [record], permissions.can_read_session_notes)
     restricted = " (restricted note, not shown)" if getattr(record, "hidden", False) else ""
     what = f"the session record of {record.date:%-d %b %Y}{restricted}"
@@ -66,13 +91,12 @@ def _record_page(request, record, *, form=None, parts=(), action_form=None, lock
         "form": form,
         "parts": parts,
         "revisions": record.history.count() - 1,
-        "first_meeting": record.attendance == record.Attendance.HELD
-        and services.first_meeting(record),
+        "first_meeting": record.attendance == record.Attendance.HELD and first_meeting,
         # The author whose seven days are over is told why the form has gone, and who can.
         "locked": services.EDIT_WINDOW_PASSED
         if locked and record.author_id == request.user.pk
         else "",
-        "dsl": permissions.can_handle_safeguarding(request.user, record.case),
+        "dsl": dsl,
         "action_form": action_form
         or SafeguardingActionForm(initial={"action": record.dsl_action}, record=record),
     }
