@@ -8,6 +8,7 @@ same time at once cannot both succeed.
 """
 
 from datetime import datetime, time, timedelta
+from typing import NamedTuple
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -84,17 +85,29 @@ def _running_between(qs, first, last):
     )
 
 
+class Booking(NamedTuple):
+    """A slot's session at ``starts_at``: ``when`` it is held in words ("Tuesdays",
+    "on Tuesday 3 March"), and an ``aside`` said after whom it is for."""
+
+    slot: Slot
+    starts_at: time
+    when: str
+    aside: str = ""
+
+
 def _clashes(bookings, *, mentor, room, starts_at, duration, user):
     """What the mentor and the room are already booked for at that time, in words.
 
-    ``bookings`` are (slot, the time its session starts, when it is held in words): the
-    weekly slots for a slot, and the sessions on that day (moved ones too) for a moved one.
+    ``bookings``: the weekly slots and the moved sessions to check against. Whom a slot is
+    for is looked up once per slot, however many of its sessions clash.
     """
-    errors = []
-    for other, other_start, when in bookings:
+    errors, whom = [], {}
+    for other, other_start, when, aside in bookings:
         if not _overlaps(starts_at, duration, other_start, other.duration):
             continue
-        who = _for_whom(other, user)
+        if other.pk not in whom:
+            whom[other.pk] = _for_whom(other, user)
+        who = whom[other.pk] + (f" {aside}" if aside else "")
         span = f"{other_start:%H:%M}-{_ends(other_start, other.duration):%H:%M}"
         if other.mentor_id == mentor.pk:
             errors.append(f"{mentor} is booked {when} {span} for {who}.")
@@ -103,10 +116,69 @@ def _clashes(bookings, *, mentor, room, starts_at, duration, user):
     return errors
 
 
+def _on_day(day):
+    return f"on {day:%A} {day.day} {day:%B}"
+
+
+def _weekly_bookings(slots, dates):
+    """The weekly ``slots`` that hold a session at their own time on one of ``dates``: a
+    slot whose every such session was moved (to another day, or another time) is free."""
+    slots = list(slots.select_related("mentor", "room"))
+    away = set(
+        SessionMove.objects.filter(slot__in=slots, original_date__in=dates).values_list(
+            "slot_id", "original_date"
+        )
+    )
+    return [
+        Booking(slot, slot.starts_at, f"{slot.get_weekday_display()}s")
+        for slot in slots
+        if any(
+            slot.block_starts_on <= day <= slot.last_day and (slot.pk, day) not in away
+            for day in dates
+        )
+    ]
+
+
+def _moved_bookings(moves, dates):
+    """The sessions of ``moves`` moved onto one of ``dates``, for that week only."""
+    days = set(dates)
+    if not days:
+        return []
+    moves = moves.filter(
+        moved_to__date__gte=min(days), moved_to__date__lte=max(days)
+    ).select_related("slot__mentor", "slot__room")
+    bookings = []
+    for move in moves.order_by("moved_to"):
+        local = timezone.localtime(move.moved_to)
+        # A move of a week after its slot was stopped holds no session.
+        if local.date() in days and move.original_date <= move.slot.last_day:
+            aside = "(a session moved for that week)"
+            bookings.append(Booking(move.slot, local.time(), _on_day(local.date()), aside))
+    return bookings
+
+
 def check_slot(
-    *, school, mentor, room, weekday, starts_at, duration, first, last, user, exclude=None
+    *,
+    school,
+    mentor,
+    room,
+    weekday,
+    starts_at,
+    duration,
+    first,
+    last,
+    user,
+    exclude=None,
+    dates=None,
 ):
-    """Every rule a slot must keep, apart from the pupil's own: raises ValidationError."""
+    """Every rule a slot must keep, apart from the pupil's own: raises ValidationError.
+
+    ``dates``: the slot's session dates (by default every week's ``weekday`` from ``first``
+    to ``last``). On them the mentor and the room must be free of the other weekly slots'
+    sessions, bar those moved away that week, and of the sessions moved onto that day.
+    """
+    if dates is None:
+        dates = [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
     errors = []
     member = StaffMember.objects.filter(user=mentor, school=school).first()
     if member is None or not member.roles.filter(role=Role.MENTOR).exists():
@@ -115,13 +187,14 @@ def check_slot(
         errors.append(f"{room} is not a room of {school}.")
     elif not room.suitable_for_one_to_one:
         errors.append(f"{room} is not suitable for one-to-one work; choose a quiet, private room.")
-    others = _running_between(Slot.objects.filter(weekday=weekday), first, last)
+    mine = Q(mentor=mentor) | Q(room=room)
+    others = _running_between(Slot.objects.filter(mine, weekday=weekday), first, last)
+    moves = SessionMove.objects.filter(slot__in=Slot.objects.filter(mine))
     if exclude is not None:
         others = others.exclude(pk=exclude.pk)
-    day = Slot(weekday=weekday).get_weekday_display()
-    others = others.filter(Q(mentor=mentor) | Q(room=room)).select_related("room", "mentor")
+        moves = moves.exclude(slot=exclude)
     errors += _clashes(
-        [(other, other.starts_at, f"{day}s") for other in others],
+        _weekly_bookings(others, dates) + _moved_bookings(moves, dates),
         mentor=mentor,
         room=room,
         starts_at=starts_at,
@@ -213,6 +286,7 @@ def allocate(
         first=dates[0],
         last=last_week,
         user=user,
+        dates=dates,
     )
     slot = Slot(
         school=case.school,
@@ -327,6 +401,7 @@ def slot_change(*, slot, user, reason, **changes):
         last=last_week,
         user=user,
         exclude=slot,
+        dates=dates,
     )
     slot.block_ends_on = last_week
     slot.full_clean()
@@ -392,9 +467,12 @@ def _move_refusals(slot, user, original_date, local):
         .exclude(slot=slot, original_date=original_date)
         .select_related("slot__mentor", "slot__room")
     )
-    on_day = f"on {day:%A} {day.day} {day:%B}"
-    bookings = [(other, other.starts_at, f"{other.get_weekday_display()}s") for other in weekly]
-    bookings += [(m.slot, timezone.localtime(m.moved_to).time(), on_day) for m in moved]
+    bookings = [
+        Booking(other, other.starts_at, f"{other.get_weekday_display()}s") for other in weekly
+    ]
+    bookings += [
+        Booking(m.slot, timezone.localtime(m.moved_to).time(), _on_day(day)) for m in moved
+    ]
     return _clashes(
         bookings,
         mentor=slot.mentor,
@@ -510,13 +588,3 @@ def safeguarding_acknowledge(*, record, user, action, lift=False):
         record.safeguarding_concern = False
     save_as(record, user, "Safeguarding flag lifted by the DSL" if lift else "Seen by the DSL")
     return record
-
-
-def moved_time(moves, slot, day):
-    """The moved date and time of a week's session, if it was moved."""
-    move = moves.get((slot.pk, day))
-    return timezone.localtime(move.moved_to) if move else None
-
-
-def slot_start(slot, day):
-    return timezone.make_aware(datetime.combine(day, slot.starts_at))
