@@ -118,12 +118,19 @@ def timeline(*entry_lists):
     return sorted(merged, key=lambda e: e.when, reverse=True)
 
 
-def record_access(request, action, what, *, school=None, pupil=None, user=None, username=""):
+def record_access(
+    request, action, what, *, school=None, pupil=None, user=None, username="", naming=()
+):
     """Note that someone saw, printed or downloaded something about a child.
 
     ``request`` gives who (when ``user`` is not given) and from which address (as the
     sign-in lockout reads it, so trusted proxies are seen through); a management
     command passes None. The entry joins the access log's chain (``mentoring.access_log``).
+
+    ``naming`` lists the pupils a document names without being their file (a staff review
+    pack): each gets an entry of its own in their access log, "..., which names this
+    pupil", added to the chain with the first under one lock (one insert each).
+    Returns the first entry.
     """
     from . import access_log
     from .accounts.addresses import client_address
@@ -131,12 +138,27 @@ def record_access(request, action, what, *, school=None, pupil=None, user=None, 
     if user is None and request is not None:
         signed_in = getattr(request, "user", None)
         user = signed_in if getattr(signed_in, "is_authenticated", False) else None
-    return access_log.append(
-        action=action,
-        what=what,
-        user=user,
-        username=username,
-        school=school or (pupil.school if pupil is not None else None),
-        pupil=pupil,
-        address=client_address(request) if request is not None else None,
-    )
+    common = {
+        "action": action,
+        "user": user,
+        "username": username,
+        "address": client_address(request) if request is not None else None,
+    }
+    entries = [
+        {
+            **common,
+            "what": what,
+            "school": school or (pupil.school if pupil is not None else None),
+            "pupil": pupil,
+        }
+    ]
+    for named in naming:
+        entries.append(
+            {
+                **common,
+                "what": f"{what}, which names this pupil",
+                "school": school or named.school,
+                "pupil": named,
+            }
+        )
+    return access_log.append_all(entries)[0]

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from mentoring.models import Case, School, Term
+from mentoring.models import Case, Pupil, School, Term
 from sessions.models import SessionRecord
 
 
@@ -392,6 +392,9 @@ class GeneratedDocument(models.Model):
     file_name = models.CharField(max_length=200, blank=True)
     error = models.CharField(max_length=300, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Whom the finished document names (a staff pack; a governors' pack names none): each
+    # download or print of it is noted in their access logs too.
+    pupils = models.ManyToManyField(Pupil, related_name="+", blank=True)
     history = HistoricalRecords(excluded_fields=["progress"])
 
     class Meta:

@@ -821,6 +821,8 @@ class CasePage:
     targets: list
     attendance: Adherence
     named: bool = False
+    # The pupil, on a staff page only: whose access log notes the pack's downloads.
+    pupil: object = None
 
 
 def _targets_by_case(case_ids, term):
@@ -938,6 +940,7 @@ def case_pages(cases, reviews, attendance, term, *, named):
                 targets=rows,
                 attendance=figures,
                 named=named,
+                pupil=case.pupil if named else None,
             )
         )
     return pages
@@ -1041,13 +1044,23 @@ class _LayoutWatcher(logging.Filter):
 _watcher = _LayoutWatcher()
 
 
-def render_review_pack(school, term, audience, user, progress=None, *, today=None) -> bytes:
+def named_pupils(context):
+    """The pupils a pack names, from its ``pack_context``: one per case page of a staff pack,
+    none in a governors' pack."""
+    pupils = {page.pupil.pk: page.pupil for page in context["cases"] if page.pupil is not None}
+    return list(pupils.values())
+
+
+def render_review_pack(
+    school, term, audience, user, progress=None, *, today=None, named=None
+) -> bytes:
     """The pack as PDF bytes. ``progress(percent)``, when given, is called with a rising
     whole number as the figures are gathered and as pages (a case a page) are laid out;
     100 once the PDF is written. ``user`` is who the pack was made for (may be None): the
     footer says so, and when it was made. The PDF is stored and may be downloaded later by
     someone else, so it does not claim to be printed by anyone (each download is in the
-    access record instead)."""
+    access record instead). ``named``, a list when given, receives the pupils the pack
+    names (``named_pupils``), for their access logs."""
     reached = [0]
 
     def report(percent):
@@ -1057,6 +1070,8 @@ def render_review_pack(school, term, audience, user, progress=None, *, today=Non
             progress(percent)
 
     context = pack_context(school, term, audience, today=today)
+    if named is not None:
+        named.extend(named_pupils(context))
     report(GATHERED)
     expected_pages = SUMMARY_PAGES + len(context["cases"])
 

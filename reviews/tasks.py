@@ -73,9 +73,10 @@ def make_review_pack(document_id):
         except OperationalError:
             logger.warning("Review pack %s: progress %s%% not saved", document.pk, percent)
 
+    named = []
     try:
         data = render_review_pack(
-            document.school, document.term, document.audience, user, progress=progress
+            document.school, document.term, document.audience, user, progress=progress, named=named
         )
         name = pack_file_name(document)
         _write(generated_path(name), data)
@@ -89,5 +90,8 @@ def make_review_pack(document_id):
     document.status, document.progress = Status.READY, 100
     document.file_name = name
     document.finished_at = timezone.now()
-    save_as(document, user, "Ready")
+    with transaction.atomic():
+        # Ready only with the pupils it names, so that no download misses their access logs.
+        document.pupils.set(named)
+        save_as(document, user, "Ready")
     return name

@@ -166,7 +166,8 @@ def download_name(document):
 
 
 def pack_download(request, pk):
-    """The finished PDF, as an attachment; the download is noted in the access record."""
+    """The finished PDF, as an attachment; the download is noted in the access record, and
+    in the access log of each pupil the pack names."""
     document = get_object_or_404(
         visible_packs(request.user).select_related("school", "term__academic_year"),
         pk=pk,
@@ -179,11 +180,13 @@ def pack_download(request, pk):
     except (OSError, ValueError) as exc:
         raise Http404("This pack's file is missing; ask for it again.") from exc
     audience = pack.AUDIENCE_NAMES.get(document.audience, document.audience)
+    # One entry for the school, and one in the access log of each pupil the pack names.
     record_access(
         request,
         AccessEvent.Action.DOWNLOAD,
         f"Termly review pack ({audience}), {document.term}",
         school=document.school,
+        naming=document.pupils.order_by("pk"),
     )
     return FileResponse(
         handle,

@@ -3,8 +3,9 @@
     manage.py print_review_pack --term autumn-2026 --audience governors --output pack.pdf
 
 The same pack as the review packs page makes, and the print is recorded in the access
-record. Its footer says who it was made for (--user) and when; without --user, only when.
-Only a term that has begun can be printed.
+record (a staff pack's in the access log of each pupil it names too). Its footer says who
+it was made for (--user) and when; without --user, only when. Only a term that has begun
+can be printed.
 """
 
 import os
@@ -66,7 +67,8 @@ class Command(BaseCommand):
             raise CommandError(f"{school} has no term {term!r}. {TERM_HELP}")
         if not pack.has_begun(found):
             raise CommandError(pack.not_begun_message(found))
-        data = pack.render_review_pack(school, found, audience, user)
+        named = []
+        data = pack.render_review_pack(school, found, audience, user, named=named)
         try:
             # Only the owner may read it: a staff pack names pupils.
             descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -80,6 +82,7 @@ class Command(BaseCommand):
             f"Termly review pack ({pack.AUDIENCE_NAMES[audience]}), {found}",
             school=school,
             user=user,
+            naming=named,
         )
         self.stdout.write(
             self.style.SUCCESS(
