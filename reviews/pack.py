@@ -281,6 +281,19 @@ FEW_PUPILS_NOT_DRAWN = "Not drawn: under 5 pupils"
 OUTCOME_CHART_WIDTH = 340
 
 
+class _Bars(pygal.HorizontalBar):
+    """pygal's horizontal bars with each value written from just past its bar's end. pygal
+    centres the value on a point 6 px past the end, so "79%" covered the tip of its bar."""
+
+    def _static_value(self, serie_node, value, x, y, metadata, align_text="left", classes=None):
+        super()._static_value(serie_node, value, x, y, metadata, "start", classes)
+
+
+# A share runs from 0 to 100 per cent, marked at the ends and the middle only: beside long
+# group names the plot is narrow, and six marks ("0%20%40%...") ran together.
+PERCENT_MARKS = [{"label": f"{n}%", "value": n} for n in (0, 50, 100)]
+
+
 def _top(series):
     return max((v for _, values in series for v in values if v is not None), default=0)
 
@@ -326,7 +339,14 @@ def _drawn(labels, series, width, value_range, integers, not_drawn=UNDER_5_NOT_D
     height = 48 + rows * 22 + (16 * len(series) + 14 if len(series) > 1 else 0)
     formatter = (lambda v: f"{v:.0f}{unit}") if integers else (lambda v: f"{v:.1f}{unit}")
     hidden = any(v is None for _, values in series for v in values)
-    chart = pygal.HorizontalBar(
+    if unit == "%":
+        value_range, marks = (0, 100), PERCENT_MARKS
+    elif value_range:
+        # A rating scale gets one whole-number mark per answer; counts find their own.
+        marks = [{"label": str(n), "value": n} for n in range(value_range[1] + 1)]
+    else:
+        marks = None
+    chart = _Bars(
         style=CHART_STYLE,
         width=width,
         height=height,
@@ -341,18 +361,15 @@ def _drawn(labels, series, width, value_range, integers, not_drawn=UNDER_5_NOT_D
         print_zeroes=False,
         value_formatter=formatter,
         margin=6,
-        # Room for the value printed past the end of the longest bar ("5.0", "79%").
-        margin_right=30,
+        # Room for the value printed past the end of the longest bar ("5.0", "100%").
+        margin_right=44,
         spacing=8,
         truncate_label=-1,
         truncate_legend=-1,
         show_x_guides=True,
         show_y_guides=False,
         range=value_range or (0, max(5, _top(series))),
-        # A rating scale gets one whole-number mark per answer; counts find their own.
-        y_labels=[{"label": str(n), "value": n} for n in range(value_range[1] + 1)]
-        if value_range
-        else None,
+        y_labels=marks,
         min_scale=2,
         max_scale=6,
         order_min=0 if integers else None,

@@ -101,3 +101,15 @@ def test_the_charts_say_their_bars_are_shares_and_keep_the_groups_names(client_f
     assert values and all(v.endswith("%") for v in values), values
     page = client_for(head).get(reverse("dashboard")).content.decode()
     assert "SEN status: pupils in each group" in page and "sen status" not in page
+
+
+def test_chart_values_start_past_their_bars_on_a_whole_scale_of_shares(school):
+    """A value centred on its bar's end covered the tip of the bar; six axis marks beside long
+    group names ran together ("0%20%40%"). Values start past the bar; the scale is 0-100%."""
+    result, _ = tables_for(school)
+    svg = base64.b64decode(result.tables[0].chart.split(",", 1)[1]).decode()
+    anchors = re.findall(r'<text text-anchor="(\w+)"[^>]*class="value', svg)
+    assert anchors and set(anchors) == {"start"}, anchors
+    texts = re.findall(r"<text([^>]*)>(\d+%)</text>", svg)
+    marks = [text for attributes, text in texts if 'class="value' not in attributes]
+    assert marks == ["0%", "50%", "100%"], marks
