@@ -50,12 +50,21 @@ def case_close(request, pk):
 
 
 def _closed_meanwhile(request, case):
-    """The form as it was posted, to read and copy from: unbound, so no errors, and read-only."""
+    """The form as it was posted, to read and copy from: unbound (no errors), the texts
+    read-only and the reason fixed, with who closed the case, when and why. A refused consent
+    closes a case with no case study, so the case itself says when and why."""
     form = ClosureForm(initial=request.POST.dict())
-    for field in form.fields.values():
-        field.widget.attrs["readonly"] = True
-    closed = CaseClosure.objects.filter(case=case).select_related("closed_by").first()
-    context = {"case": case, "form": form, "closed_meanwhile": closed}
+    for name, field in form.fields.items():
+        # A browser lets a select change even when it is readonly.
+        field.widget.attrs["disabled" if name == "reason" else "readonly"] = True
+    closure = CaseClosure.objects.filter(case=case).select_related("closed_by").first()
+    context = {
+        "case": case,
+        "form": form,
+        "closed_meanwhile": True,
+        "closed_by": closure.closed_by if closure else None,
+        "closed_why": closure.get_reason_display() if closure else case.closed_reason,
+    }
     return render(request, "reviews/closure/close.html", context)
 
 

@@ -2,6 +2,7 @@
 block reopens it as a new episode with the old one kept."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -138,13 +139,27 @@ def test_closing_from_a_second_tab_keeps_what_was_typed(client_for, case, coordi
     page = response.content.decode()
     assert response.status_code == 200
     assert "The case was closed while this form was open" in page
-    assert f"{coordinator} closed it on 20 Nov 2026 (targets met)" in page
+    assert f"{coordinator} closed it on 20 Nov 2026 (reason: targets met)" in page
     assert "Typed in the second tab, not lost." in page and "readonly" in page
+    assert re.search(r'<select[^>]*name="reason"[^>]*disabled', page)
     assert "Close the case</button>" not in page  # nothing left to submit
     assert CaseClosure.objects.get(case=case).lessons.startswith("Involving")
     # Opening the form on a closed case still just says so.
     response = first_tab.get(reverse("case_close", args=[case.pk]))
     assert response.status_code == 302 and response.url == reverse("case_detail", args=[case.pk])
+
+
+def test_a_case_closed_by_a_refused_consent_meanwhile_says_so_and_keeps_the_text(
+    client_for, case, coordinator
+):
+    """A refused consent closes the case with no case study (no CaseClosure row)."""
+    Case.objects.filter(pk=case.pk).update(
+        status=Case.Status.CLOSED, closed_on=TODAY, closed_reason="Consent refused"
+    )
+    page = close(client_for(coordinator), case).content.decode()
+    assert "It was closed on 23 Nov 2026 (reason: consent refused)." in page
+    assert "Referred for friendship worries in Year 3." in page
+    assert "Close the case</button>" not in page
 
 
 def test_a_closing_date_in_the_future_or_before_opening_is_refused(client_for, case, coordinator):
