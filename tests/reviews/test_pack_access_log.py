@@ -197,3 +197,28 @@ def test_a_download_costs_one_insert_per_named_pupil_and_no_more(
     assert len(inserts) == 61  # the school's entry and one per pupil
     assert AccessEvent.objects.filter(pupil__isnull=False).count() == 2 * 2 + 60
     assert access_log.verify().intact
+
+
+def test_staff_packs_made_before_the_change_are_withdrawn_and_governors_packs_kept(
+    client_for, school, autumn, pupils, head
+):
+    """A staff pack made without its list of pupils could leave their access logs silent:
+    the migration that adds the list withdraws such packs, to be asked for again."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("reviews.migrations.0004_generateddocument_pupils")
+    staff = made_pack(school, autumn, head, "staff")
+    governors = made_pack(school, autumn, head, "governors")
+    staff.pupils.clear()  # as a pack made before the list was kept
+
+    migration.withdraw_staff_packs(apps, None)
+
+    staff.refresh_from_db()
+    governors.refresh_from_db()
+    assert staff.file_name == "" and governors.file_name != ""
+    page = client_for(head).get(reverse("review_packs")).content.decode()
+    assert "Removed" in page and "ask again" in page
+    response = client_for(head).get(reverse("review_pack_download", args=[staff.pk]))
+    assert response.status_code == 404
