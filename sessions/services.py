@@ -178,7 +178,8 @@ def check_slot(
     sessions, bar those moved away that week, and of the sessions moved onto that day.
     """
     if dates is None:
-        dates = [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
+        start = first + timedelta(days=(weekday - first.weekday()) % 7)
+        dates = [start + timedelta(weeks=n) for n in range((last - start).days // 7 + 1)]
     errors = []
     member = StaffMember.objects.filter(user=mentor, school=school).first()
     if member is None or not member.roles.filter(role=Role.MENTOR).exists():
@@ -470,8 +471,11 @@ def _move_refusals(slot, user, original_date, local):
     bookings = [
         Booking(other, other.starts_at, f"{other.get_weekday_display()}s") for other in weekly
     ]
+    # A move of a week after its slot was stopped holds no session (as in check_slot).
     bookings += [
-        Booking(m.slot, timezone.localtime(m.moved_to).time(), _on_day(day)) for m in moved
+        Booking(m.slot, timezone.localtime(m.moved_to).time(), _on_day(day))
+        for m in moved
+        if m.original_date <= m.slot.last_day
     ]
     return _clashes(
         bookings,

@@ -7,6 +7,7 @@ import html
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from sessions import services
@@ -169,3 +170,38 @@ def test_a_slots_own_moved_session_does_not_clash_with_its_change(
     assert response.status_code == 302, alert(response.content.decode())
     slot.refresh_from_db()
     assert (slot.weekday, slot.time_range) == (2, "13:00-13:30")
+
+
+def test_the_default_dates_fall_on_the_slots_weekday_whatever_day_the_block_starts(
+    school, coordinator, kai, slot_args
+):
+    """Without ``dates``, check_slot takes the slot's weekday in every week from ``first``: a
+    block that starts on a Monday still meets the session moved onto its first Tuesday."""
+    thursday = kai(weekday=3)
+    move(thursday, coordinator, dt.date(2026, 9, 17), "2026-09-15T10:15+01:00")
+    with pytest.raises(ValidationError) as caught:
+        services.check_slot(
+            school=school,
+            mentor=slot_args["mentor"],
+            room=RoomFactory(school=school, name="Quiet Room"),
+            weekday=1,
+            starts_at=dt.time(10, 30),
+            duration=30,
+            first=dt.date(2026, 9, 14),  # a Monday
+            last=dt.date(2026, 9, 21),
+            user=coordinator,
+        )
+    assert "is booked on Tuesday 15 September 10:15-10:45" in " ".join(caught.value.messages)
+
+
+def test_a_move_of_a_stopped_slots_week_does_not_block_another_move(
+    school, coordinator, kai, case, slot_args
+):
+    """A slot stopped before the week it moved holds no session then: the time is free, as
+    it is for a new slot."""
+    thursday = kai(weekday=3)
+    move(thursday, coordinator, dt.date(2026, 9, 17), "2026-09-15T14:00+01:00")
+    Slot.objects.filter(pk=thursday.pk).update(ended_on=dt.date(2026, 9, 16))
+    tuesday = services.allocate(case=case, user=coordinator, **slot_args).slot
+    moved = move(tuesday, coordinator, dt.date(2026, 9, 15), "2026-09-15T14:00+01:00")
+    assert moved.slot == tuesday
