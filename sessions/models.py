@@ -103,6 +103,11 @@ class SessionMove(models.Model):
     def __str__(self):
         return f"Session of {self.original_date:%d/%m/%Y} moved"
 
+    @property
+    def holds_session(self):
+        """False for the move of a week after its slot was stopped: no session is held."""
+        return self.original_date <= self.slot.last_day
+
 
 class SessionRecord(models.Model):
     """The brief record of one week's session for one pupil."""

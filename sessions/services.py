@@ -150,8 +150,7 @@ def _moved_bookings(moves, dates):
     bookings = []
     for move in moves.order_by("moved_to"):
         local = timezone.localtime(move.moved_to)
-        # A move of a week after its slot was stopped holds no session.
-        if local.date() in days and move.original_date <= move.slot.last_day:
+        if local.date() in days and move.holds_session:
             aside = "(a session moved for that week)"
             bookings.append(Booking(move.slot, local.time(), _on_day(local.date()), aside))
     return bookings
@@ -471,11 +470,10 @@ def _move_refusals(slot, user, original_date, local):
     bookings = [
         Booking(other, other.starts_at, f"{other.get_weekday_display()}s") for other in weekly
     ]
-    # A move of a week after its slot was stopped holds no session (as in check_slot).
     bookings += [
         Booking(m.slot, timezone.localtime(m.moved_to).time(), _on_day(day))
         for m in moved
-        if m.original_date <= m.slot.last_day
+        if m.holds_session
     ]
     return _clashes(
         bookings,
