@@ -6,7 +6,14 @@ from mentoring.models import ClosureDay, Role
 from referrals.models import ConsentRecord
 from sessions import services
 
-from ..factories import CaseFactory, ClosureDayFactory, RoomFactory, TermFactory, staff
+from ..factories import (
+    CaseFactory,
+    ClosureDayFactory,
+    PupilFactory,
+    RoomFactory,
+    TermFactory,
+    staff,
+)
 
 
 @pytest.fixture
@@ -68,3 +75,16 @@ def allocated(pupil, autumn, consent, coordinator, slot_args):
     case = CaseFactory(pupil=pupil, opened_on=dt.date(2026, 9, 1))
     consent(case)
     return services.allocate(case=case, user=coordinator, **slot_args)
+
+
+@pytest.fixture
+def kai(school, autumn, consent, coordinator, slot_args):
+    """Another pupil's slot: ``kai(weekday=3, ...)``, in a room of its own unless told."""
+
+    def allocate(**changes):
+        case = CaseFactory(pupil=PupilFactory(school=school, legal_first_name="Kai"))
+        consent(case)
+        args = {**slot_args, "room": RoomFactory(school=school, name="Nurture Room"), **changes}
+        return services.allocate(case=case, user=coordinator, **args).slot
+
+    return allocate

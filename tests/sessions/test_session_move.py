@@ -12,7 +12,7 @@ from sessions import services
 from sessions.models import SessionMove
 
 from ..clock import freeze_today
-from ..factories import CaseFactory, PupilFactory, RoomFactory
+from ..factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 TUESDAY = dt.date(2026, 9, 15)  # a session of the slot (Tuesdays 10:30-11:00)
@@ -23,19 +23,6 @@ def slot(pupil, autumn, consent, coordinator, slot_args):
     case = CaseFactory(pupil=pupil)
     consent(case)
     return services.allocate(case=case, user=coordinator, **slot_args).slot
-
-
-@pytest.fixture
-def kai(school, autumn, consent, coordinator, slot_args):
-    """Another pupil's slot: ``kai(weekday=2, ...)``, in a room of its own unless told."""
-
-    def allocate(**changes):
-        case = CaseFactory(pupil=PupilFactory(school=school, legal_first_name="Kai"))
-        consent(case)
-        args = {**slot_args, "room": RoomFactory(school=school, name="Nurture Room"), **changes}
-        return services.allocate(case=case, user=coordinator, **args).slot
-
-    return allocate
 
 
 def move(client, slot, moved_to, day=TUESDAY):

@@ -13,7 +13,8 @@ from django.urls import reverse
 from sessions import services
 from sessions.models import Allocation, Slot
 
-from ..factories import CaseFactory, PupilFactory, RoomFactory
+from ..factories import CaseFactory, RoomFactory
+from .slot_form import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -25,19 +26,6 @@ def case(pupil, autumn, consent):
     return case
 
 
-@pytest.fixture
-def kai(school, autumn, consent, coordinator, slot_args):
-    """Another pupil's slot: ``kai(weekday=3, ...)``, in a room of its own unless told."""
-
-    def allocate(**changes):
-        case = CaseFactory(pupil=PupilFactory(school=school, legal_first_name="Kai"))
-        consent(case)
-        args = {**slot_args, "room": RoomFactory(school=school, name="Nurture Room"), **changes}
-        return services.allocate(case=case, user=coordinator, **args).slot
-
-    return allocate
-
-
 def move(slot, user, original_date, moved_to):
     return services.session_move(
         slot=slot,
@@ -46,19 +34,6 @@ def move(slot, user, original_date, moved_to):
         moved_to=dt.datetime.fromisoformat(moved_to),
         reason="Class trip",
     )
-
-
-def form_data(slot_args, **changes):
-    values = {**slot_args, **changes}
-    return {
-        "mentor": values["mentor"].pk,
-        "room": values["room"].pk,
-        "weekday": values["weekday"],
-        "starts_at": values["starts_at"].strftime("%H:%M"),
-        "duration": values["duration"],
-        "block_starts_on": values["block_starts_on"].isoformat(),
-        "block_weeks": values["block_weeks"],
-    }
 
 
 def alert(page):

@@ -15,6 +15,7 @@ from sessions.models import Allocation, Slot
 
 from ..clock import freeze_today
 from ..factories import CaseFactory, PupilFactory, RoomFactory
+from .slot_form import form_data
 
 pytestmark = pytest.mark.django_db
 LATE = "Sessions must fall within the school day, 08:00 to 18:00: 45 minutes from 23:30 do not."
@@ -41,19 +42,6 @@ def errors_by(page, field):
     """The messages shown next to a field (crispy's error paragraphs for it)."""
     found = re.findall(rf'id="error_\d+_id_{field}"><strong>(.*?)</strong>', page)
     return [html.unescape(m) for m in found]
-
-
-def form_data(slot_args, **changes):
-    values = {**slot_args, **changes}
-    return {
-        "mentor": values["mentor"].pk,
-        "room": values["room"].pk,
-        "weekday": values["weekday"],
-        "starts_at": values["starts_at"].strftime("%H:%M"),
-        "duration": values["duration"],
-        "block_starts_on": values["block_starts_on"].isoformat(),
-        "block_weeks": values["block_weeks"],
-    }
 
 
 # --- B: a slot within the school day ------------------------------------------------------------
