@@ -33,6 +33,16 @@ def generated_path(file_name):
     return Path(settings.GENERATED_DIR) / name
 
 
+def remove_file(file_name):
+    """Remove a generated document's file, if it is there. A name that is not a plain file
+    name points at nothing of ours, so there is nothing to remove."""
+    try:
+        path = generated_path(file_name)
+    except ValueError:
+        return
+    path.unlink(missing_ok=True)
+
+
 def pack_file_name(document):
     return f"review-pack-{document.pk}.pdf"
 

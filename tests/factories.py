@@ -185,3 +185,32 @@ def make_referral(pupil, referrer, *, status="new", criteria=1, days_ago=0, **fi
     )
     referral.criteria.set(Criterion.objects.filter(school=pupil.school)[:criteria])
     return referral
+
+
+def ready_pack(school, term, user, folder, days_ago=0, named=()):
+    """A staff review pack made ``days_ago`` days ago, its file in ``folder``, naming the
+    pupils ``named``."""
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from reviews.models import GeneratedDocument
+
+    finished = timezone.now() - dt.timedelta(days=days_ago)
+    document = GeneratedDocument.objects.create(
+        school=school,
+        kind=GeneratedDocument.Kind.REVIEW_PACK,
+        term=term,
+        audience="staff",
+        requested_by=user,
+        requested_at=finished,
+        status=GeneratedDocument.Status.READY,
+        progress=100,
+        finished_at=finished,
+    )
+    document.file_name = f"review-pack-{document.pk}.pdf"
+    document.save()
+    document.pupils.set(named)
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    (Path(folder) / document.file_name).write_bytes(b"%PDF-1.7 test")
+    return document

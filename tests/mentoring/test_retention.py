@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from mentoring import retention
 from mentoring.audit import save_as
@@ -20,7 +21,7 @@ from mentoring.models import AccessEvent, Case, Contact, Pupil
 from reviews.pack import pack_context
 from sessions.models import SessionRecord
 
-from ..factories import CaseFactory, PupilFactory
+from ..factories import CaseFactory, PupilFactory, ready_pack
 from .full_file import MARK, PARENT, PUPIL_FIRST, TODAY, autumn_term, full_file
 
 pytestmark = pytest.mark.django_db
@@ -260,6 +261,38 @@ def test_apply_removes_names_and_notes_everywhere_and_keeps_the_programmes_figur
 
     event = AccessEvent.objects.get(action=AccessEvent.Action.ANONYMISED)
     assert event.pupil == pupil and event.user.username == "coordinator"
+
+
+def test_anonymising_withdraws_the_stored_staff_packs_that_name_the_pupil(
+    filed, school, term, head, settings, tmp_path, client_for, django_capture_on_commit_callbacks
+):
+    settings.GENERATED_DIR = tmp_path
+    naming = ready_pack(school, term, head, tmp_path, named=[filed.pupil])
+    other = ready_pack(school, term, head, tmp_path, named=[PupilFactory(school=school)])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        retention_run("--user", "coordinator")
+
+    # The file that still had the child's name is gone; the list says why, to ask again.
+    assert not (tmp_path / f"review-pack-{naming.pk}.pdf").exists()
+    naming.refresh_from_db()
+    assert (naming.status, naming.file_name, naming.error) == (
+        "ready",
+        "",
+        retention.PACK_WITHDRAWN,
+    )
+    change = naming.history.first()
+    assert change.history_user.username == "coordinator"
+    assert change.history_change_reason == retention.REASON
+    packs = client_for(head).get(reverse("review_pack_list")).content.decode()
+    assert "it named a pupil whose records were anonymised" in packs
+    assert (
+        client_for(head).get(reverse("review_pack_download", args=[naming.pk])).status_code == 404
+    )
+    # A pack that names other pupils only is kept.
+    assert (tmp_path / other.file_name).exists()
+    other.refresh_from_db()
+    assert other.file_name and not other.error
 
 
 def test_applying_again_changes_nothing(filed):

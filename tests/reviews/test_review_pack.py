@@ -7,7 +7,6 @@ import os
 import re
 import time
 from decimal import Decimal
-from pathlib import Path
 from types import SimpleNamespace
 
 import pypdf
@@ -46,6 +45,7 @@ from ..factories import (
     RoomFactory,
     SchoolClassFactory,
     TermFactory,
+    ready_pack,
     staff,
 )
 
@@ -1038,10 +1038,10 @@ def test_the_task_called_directly_marks_a_failure(school, autumn, head, monkeypa
 def test_downloads_are_not_found_outside_the_school_or_the_roles(
     client_for, head, mentor, class_teacher, office, school, other_school, autumn, generated_dir
 ):
-    made = make_ready(school, autumn, head, generated_dir)
+    made = ready_pack(school, autumn, head, generated_dir)
     other_head = staff(other_school, Role.HEAD, username="head2")
     other_term = TermFactory(academic_year=AcademicYearFactory(school=other_school))
-    theirs = make_ready(other_school, other_term, other_head, generated_dir)
+    theirs = ready_pack(other_school, other_term, other_head, generated_dir)
 
     assert client_for(head).get(download(theirs)).status_code == 404
     for user in (mentor, class_teacher, office, other_head):
@@ -1052,26 +1052,6 @@ def test_downloads_are_not_found_outside_the_school_or_the_roles(
 
 def download(document):
     return reverse("review_pack_download", args=[document.pk])
-
-
-def make_ready(school, term, user, folder, days_ago=0):
-    finished = timezone.now() - dt.timedelta(days=days_ago)
-    document = GeneratedDocument.objects.create(
-        school=school,
-        kind=GeneratedDocument.Kind.REVIEW_PACK,
-        term=term,
-        audience="staff",
-        requested_by=user,
-        requested_at=finished,
-        status=GeneratedDocument.Status.READY,
-        progress=100,
-        finished_at=finished,
-    )
-    document.file_name = f"review-pack-{document.pk}.pdf"
-    document.save()
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    (Path(folder) / document.file_name).write_bytes(b"%PDF-1.7 test")
-    return document
 
 
 def test_an_unfinished_pack_cannot_be_downloaded(client_for, head, school, autumn):
@@ -1089,8 +1069,8 @@ def test_prune_removes_old_files_and_marks_their_rows(
     school, autumn, head, generated_dir, settings, client_for
 ):
     settings.GENERATED_KEEP_DAYS = 14
-    old = make_ready(school, autumn, head, generated_dir, days_ago=15)
-    recent = make_ready(school, autumn, head, generated_dir, days_ago=2)
+    old = ready_pack(school, autumn, head, generated_dir, days_ago=15)
+    recent = ready_pack(school, autumn, head, generated_dir, days_ago=2)
     stuck = GeneratedDocument.objects.create(
         school=school,
         kind=GeneratedDocument.Kind.REVIEW_PACK,

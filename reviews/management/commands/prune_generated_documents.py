@@ -8,7 +8,6 @@ still waiting or being made after that long (a worker stopped mid-way) is marked
 Files in GENERATED_DIR that no row refers to are removed once they are as old.
 """
 
-from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from django.utils import timezone
 
 from mentoring.audit import save_as
 from reviews.models import GeneratedDocument
-from reviews.tasks import generated_path
+from reviews.tasks import remove_file
 
 Status = GeneratedDocument.Status
 
@@ -48,7 +47,7 @@ class Command(BaseCommand):
             removed += 1
             if dry_run:
                 continue
-            self._delete(document.file_name)
+            remove_file(document.file_name)
             document.file_name = ""
             document.error = f"Removed after {days} days."
             save_as(document, None, f"File removed after {days} days")
@@ -67,11 +66,6 @@ class Command(BaseCommand):
             f", {orphans} stray file{'s' if orphans != 1 else ''}"
             f"; {stuck} unfinished marked failed."
         )
-
-    def _delete(self, file_name):
-        # A name that is not a plain file name (ValueError) points at nothing of ours.
-        with suppress(ValueError):
-            generated_path(file_name).unlink(missing_ok=True)
 
     def _orphans(self, cutoff, dry_run):
         """Files (and half-written ".part" files) no row refers to, older than the cut-off."""
