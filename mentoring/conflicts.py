@@ -179,8 +179,11 @@ class ConflictCheckMixin:
         return record.history.all()
 
     def conflict_lock(self, record):
-        """The record re-read under a lock, or None if it is gone."""
-        return type(record)._default_manager.select_for_update().filter(pk=record.pk).first()
+        """The record re-read under a lock, or None if it is gone. Its row only: a default
+        ordering may join other tables (a term, a session record), whose rows would be locked
+        too."""
+        rows = type(record)._default_manager.select_for_update(of=("self",))
+        return rows.filter(pk=record.pk).first()
 
     def conflict_shown(self, name, value):
         """A value in words, for the panel."""

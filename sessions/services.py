@@ -18,7 +18,7 @@ from django.utils import timezone
 from mentoring import permissions
 from mentoring.audit import save_as
 from mentoring.calendar import SchoolCalendar
-from mentoring.models import Case, ClassStaff, Role, Room, StaffMember
+from mentoring.models import Case, ClassStaff, Role, Room, StaffMember, User
 from referrals.models import ConsentRecord
 from referrals.services import consent_in_force, consent_in_force_from
 
@@ -256,10 +256,12 @@ def check_pupil(*, case, mentor, on_date):
         )
 
 
-def _lock(school, mentor, room):
-    """Serialise bookings of this mentor and this room."""
-    list(StaffMember.objects.select_for_update().filter(user=mentor, school=school))
-    list(Room.objects.select_for_update().filter(pk=room.pk))
+def _lock(mentor, room):
+    """Serialise bookings of this mentor, at every school they work in, and of this room, so
+    that the clash checks that follow see every slot booked before them. Without the default
+    orderings (order_by()): they join other tables, whose rows FOR UPDATE would lock too."""
+    list(User.objects.select_for_update().filter(pk=mentor.pk).order_by().values_list("pk"))
+    list(Room.objects.select_for_update().filter(pk=room.pk).order_by().values_list("pk"))
 
 
 @transaction.atomic
@@ -271,7 +273,7 @@ def allocate(
     dates, last_week = block_session_dates(weekday, block_starts_on, block_weeks, calendar)
     if not dates:
         raise ValidationError("No school day falls on that weekday in the block: check the dates.")
-    _lock(case.school, mentor, room)
+    _lock(mentor, room)
     case = Case.objects.select_for_update().get(pk=case.pk)
     check_pupil(case=case, mentor=mentor, on_date=dates[0])
     if Allocation.objects.filter(case=case, ended_on__isnull=True).exists():
@@ -381,7 +383,7 @@ def slot_change(*, slot, user, reason, **changes):
     )
     if not dates:
         raise ValidationError("No school day falls on that weekday in the block: check the dates.")
-    _lock(slot.school, slot.mentor, slot.room)
+    _lock(slot.mentor, slot.room)
     for allocation in slot.allocations.filter(ended_on__isnull=True).select_related("case__pupil"):
         daily = ClassStaff.objects.filter(
             school_class_id=allocation.case.pupil.school_class_id, user=slot.mentor
@@ -431,7 +433,7 @@ def session_move(*, slot, user, original_date, moved_to, reason):
                 f"(the week of Monday {monday.day} {monday:%B})."
             }
         )
-    _lock(slot.school, slot.mentor, slot.room)
+    _lock(slot.mentor, slot.room)
     refusals = _move_refusals(slot, user, original_date, local)
     if refusals:
         raise ValidationError({"moved_to": refusals})

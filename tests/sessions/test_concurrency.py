@@ -1,15 +1,26 @@
-"""Two coordinators booking the same mentor at the same moment: exactly one succeeds."""
+"""Two coordinators booking the same mentor at the same moment, at one school or at two
+schools the mentor works in: exactly one succeeds."""
 
 import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
+from mentoring.models import Role, StaffRole
 from sessions import services
 from sessions.models import Slot
 
-from ..factories import CaseFactory, PupilFactory, RoomFactory
+from ..factories import (
+    CaseFactory,
+    PupilFactory,
+    RoomFactory,
+    SchoolFactory,
+    StaffMemberFactory,
+    TermFactory,
+    staff,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -52,6 +63,58 @@ def test_overlapping_allocations_at_the_same_moment(
         thread.join(timeout=30)
 
     assert sorted(outcome.values(), key=lambda v: v != "booked")[0] == "booked"
+    assert list(outcome.values()).count("booked") == 1, outcome
+    refusal = next(v for v in outcome.values() if v != "booked")
+    assert "Mina Staffperson is booked Tuesdays 10:30-11:00" in refusal
+    assert Slot.objects.count() == 1
+
+
+def test_a_mentor_of_two_schools_booked_at_both_at_the_same_moment(
+    school, autumn, consent, coordinator, mentor, slot_args, monkeypatch
+):
+    # Mina mentors at a second school too, whose coordinator books her for the same time.
+    other = SchoolFactory(name="Testfield Academy")
+    TermFactory(academic_year__school=other)
+    member = StaffMemberFactory(user=mentor, school=other, mentoring_hours=6)
+    StaffRole.objects.create(staff_member=member, role=Role.MENTOR)
+    other_coordinator = staff(other, Role.COORDINATOR, username="coordinator2")
+    cases = []
+    for where in (school, other):
+        case = CaseFactory(school=where, pupil=PupilFactory(school=where))
+        consent(case)
+        cases.append(case)
+    rooms = [slot_args["room"], RoomFactory(school=other, name="Library")]
+    # Each booking pauses after its checks, so that without a lock both would pass them.
+    checked = services.check_slot
+
+    def slow_check(**kwargs):
+        checked(**kwargs)
+        time.sleep(1)
+
+    monkeypatch.setattr(services, "check_slot", slow_check)
+    start = threading.Barrier(2)
+    outcome = {}
+
+    def book(i):
+        try:
+            start.wait()
+            services.allocate(
+                case=cases[i],
+                user=(coordinator, other_coordinator)[i],
+                **{**slot_args, "room": rooms[i]},
+            )
+            outcome[i] = "booked"
+        except ValidationError as exc:
+            outcome[i] = exc.messages[0]
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=book, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
     assert list(outcome.values()).count("booked") == 1, outcome
     refusal = next(v for v in outcome.values() if v != "booked")
     assert "Mina Staffperson is booked Tuesdays 10:30-11:00" in refusal
