@@ -134,6 +134,13 @@ def client_for(db):
     return make
 
 
+@pytest.fixture
+def generated_dir(settings, tmp_path):
+    """Review packs made by the test go to a folder of its own."""
+    settings.GENERATED_DIR = tmp_path / "generated"
+    return settings.GENERATED_DIR
+
+
 @pytest.fixture(autouse=True)
 def own_cache(settings):
     """Each test its own empty cache in memory: what one test's data cached (the dashboard's

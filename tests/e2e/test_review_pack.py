@@ -10,7 +10,6 @@ import io
 import re
 import threading
 
-import pytest
 from django.db import connection
 from django_tasks_db.management.commands.db_worker import Worker
 from playwright.sync_api import expect
@@ -22,12 +21,6 @@ from ..factories import DEMO_PASSWORD, PupilFactory, SchoolFactory, TermFactory,
 from .sizes import at_both_sizes
 
 pytestmark = at_both_sizes
-
-
-@pytest.fixture
-def generated_dir(settings, tmp_path):
-    settings.GENERATED_DIR = tmp_path / "generated"
-    return settings.GENERATED_DIR
 
 
 def run_worker_in_background():

@@ -264,17 +264,16 @@ def test_apply_removes_names_and_notes_everywhere_and_keeps_the_programmes_figur
 
 
 def test_anonymising_withdraws_the_stored_staff_packs_that_name_the_pupil(
-    filed, school, term, head, settings, tmp_path, client_for, django_capture_on_commit_callbacks
+    filed, school, term, head, generated_dir, client_for, django_capture_on_commit_callbacks
 ):
-    settings.GENERATED_DIR = tmp_path
-    naming = ready_pack(school, term, head, tmp_path, named=[filed.pupil])
-    other = ready_pack(school, term, head, tmp_path, named=[PupilFactory(school=school)])
+    naming = ready_pack(school, term, head, generated_dir, named=[filed.pupil])
+    other = ready_pack(school, term, head, generated_dir, named=[PupilFactory(school=school)])
 
     with django_capture_on_commit_callbacks(execute=True):
         retention_run("--user", "coordinator")
 
     # The file that still had the child's name is gone; the list says why, to ask again.
-    assert not (tmp_path / f"review-pack-{naming.pk}.pdf").exists()
+    assert not (generated_dir / f"review-pack-{naming.pk}.pdf").exists()
     naming.refresh_from_db()
     assert (naming.status, naming.file_name, naming.error) == (
         "ready",
@@ -290,7 +289,7 @@ def test_anonymising_withdraws_the_stored_staff_packs_that_name_the_pupil(
         client_for(head).get(reverse("review_pack_download", args=[naming.pk])).status_code == 404
     )
     # A pack that names other pupils only is kept.
-    assert (tmp_path / other.file_name).exists()
+    assert (generated_dir / other.file_name).exists()
     other.refresh_from_db()
     assert other.file_name and not other.error
 

@@ -21,15 +21,9 @@ from reviews.tasks import make_review_pack
 
 from ..factories import PupilFactory, TermFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generated_dir")]
 
 Action = AccessEvent.Action
-
-
-@pytest.fixture(autouse=True)
-def generated_dir(settings, tmp_path):
-    settings.GENERATED_DIR = tmp_path / "generated"
-    return settings.GENERATED_DIR
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ from ..factories import (
     staff,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generated_dir")]
 
 TODAY = dt.date(2026, 11, 23)  # a Monday in the autumn term
 TARGET_TEXT = "Joins a playground game with a friend at least twice a week."
@@ -58,12 +58,6 @@ S = SessionRecord.Attendance
 
 def at(day, hour=10):
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
-
-
-@pytest.fixture(autouse=True)
-def generated_dir(settings, tmp_path):
-    settings.GENERATED_DIR = tmp_path / "generated"
-    return settings.GENERATED_DIR
 
 
 @pytest.fixture
