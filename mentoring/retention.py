@@ -18,7 +18,6 @@ Like ``permissions``, this module sees every app: a child's records run through 
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -30,7 +29,6 @@ from referrals.models import ConsentLetter, ConsentRecord, DiscussionNote, Refer
 from reviews.models import (
     Administration,
     CaseClosure,
-    GeneratedDocument,
     InstrumentScore,
     MeetingAction,
     MeetingRecord,
@@ -39,7 +37,7 @@ from reviews.models import (
     TargetProgress,
     TermlyReview,
 )
-from reviews.tasks import remove_file
+from reviews.tasks import withdraw_naming
 from sessions.models import Allocation, SessionRecord
 
 from .audit import record_access, save_as
@@ -49,8 +47,6 @@ from .models import AccessEvent, Case, Contact, Pupil
 REMOVED = "Removed under the retention schedule."
 REASON = "Anonymised under the retention schedule"
 ANONYMISED_FIRST_NAME = "Anonymised"
-# What the list of review packs says of a staff pack withdrawn because it names the pupil.
-PACK_WITHDRAWN = "Withdrawn: it named a pupil whose records were anonymised. Ask again."
 
 # Free text that may identify a child, model by model, with the link that finds the pupil's
 # rows: (model, link column, what the column points at, fields). A field not named here is
@@ -289,7 +285,7 @@ def anonymise_pupil(pupil, *, user=None, today=None, request=None):
         setattr(pupil, name, value)
     pupil.anonymised_on = today
     save_as(pupil, user, REASON)
-    _withdraw_packs(pupil, user)
+    withdraw_naming(pupil, user, REASON)
     references = ", ".join(f"C{pk:05d}" for pk in sorted(ids["case"])) or "no case"
     record_access(
         request,
@@ -299,19 +295,6 @@ def anonymise_pupil(pupil, *, user=None, today=None, request=None):
         user=user,
     )
     return True
-
-
-def _withdraw_packs(pupil, user):
-    """A stored staff review pack that names the pupil still has the name in its file: the
-    file goes (once the anonymising is committed, so a rollback loses no pack), and the list
-    of packs says why, to be asked for again."""
-    packs = GeneratedDocument.objects.filter(
-        pupils=pupil, status=GeneratedDocument.Status.READY
-    ).exclude(file_name="")
-    for document in packs.order_by("pk"):
-        transaction.on_commit(partial(remove_file, document.file_name))
-        document.file_name, document.error = "", PACK_WITHDRAWN
-        save_as(document, user, REASON)
 
 
 def record_listed(due, *, user=None):

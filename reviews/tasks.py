@@ -8,6 +8,7 @@ to date for the page that polls it.
 
 import logging
 import os
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from mentoring.audit import save_as
+from mentoring.models import Pupil
 
 from .models import GeneratedDocument
 from .pack import render_review_pack
@@ -23,6 +25,8 @@ from .pack import render_review_pack
 logger = logging.getLogger(__name__)
 
 Status = GeneratedDocument.Status
+# What the list of packs says of a pack withdrawn because it names an anonymised pupil.
+NAMES_ANONYMISED = "Withdrawn: it named a pupil whose records were anonymised. Ask again."
 
 
 def generated_path(file_name):
@@ -41,6 +45,32 @@ def remove_file(file_name):
     except ValueError:
         return
     path.unlink(missing_ok=True)
+
+
+def withdraw(document, user, error, reason):
+    """Take a finished document's file away: the file goes once the change is committed (a
+    rollback loses no file), and its row says why, so that it is asked for again."""
+    transaction.on_commit(partial(remove_file, document.file_name))
+    document.file_name, document.error = "", error
+    save_as(document, user, reason)
+
+
+def withdraw_naming(pupil, user, reason):
+    """Withdraw every stored pack that names the pupil, whose records were just anonymised:
+    its file still has the name."""
+    packs = GeneratedDocument.objects.filter(pupils=pupil, status=Status.READY).exclude(
+        file_name=""
+    )
+    for document in packs.order_by("pk"):
+        withdraw(document, user, NAMES_ANONYMISED, reason)
+
+
+def _anonymised_since(pupils, day):
+    """Whether any of the pupils was anonymised on or after ``day``: a pack being made then
+    may have their name in it, and anonymising withdraws only the packs already ready. Their
+    rows are locked first, to wait for an anonymising under way."""
+    rows = Pupil.objects.select_for_update().filter(pk__in=[p.pk for p in pupils]).order_by()
+    return any(on is not None and on >= day for on in rows.values_list("anonymised_on", flat=True))
 
 
 def pack_file_name(document):
@@ -74,6 +104,7 @@ def make_review_pack(document_id):
         user = document.requested_by
         document.status, document.progress, document.error = Status.RUNNING, 0, ""
         save_as(document, user, "Being made")
+    started = timezone.localdate()
 
     def progress(percent):
         # An update, not a save: no history row per per cent. Best effort: a busy database
@@ -101,7 +132,11 @@ def make_review_pack(document_id):
     document.file_name = name
     document.finished_at = timezone.now()
     with transaction.atomic():
+        anonymised_meanwhile = _anonymised_since(named, started)
         # Ready only with the pupils it names, so that no download misses their access logs.
         document.pupils.set(named)
-        save_as(document, user, "Ready")
+        if anonymised_meanwhile:
+            withdraw(document, user, NAMES_ANONYMISED, "Names a pupil anonymised meanwhile")
+        else:
+            save_as(document, user, "Ready")
     return name

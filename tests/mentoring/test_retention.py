@@ -19,6 +19,7 @@ from mentoring import retention
 from mentoring.audit import save_as
 from mentoring.models import AccessEvent, Case, Contact, Pupil
 from reviews.pack import pack_context
+from reviews.tasks import NAMES_ANONYMISED
 from sessions.models import SessionRecord
 
 from ..factories import CaseFactory, PupilFactory, ready_pack
@@ -278,7 +279,7 @@ def test_anonymising_withdraws_the_stored_staff_packs_that_name_the_pupil(
     assert (naming.status, naming.file_name, naming.error) == (
         "ready",
         "",
-        retention.PACK_WITHDRAWN,
+        NAMES_ANONYMISED,
     )
     change = naming.history.first()
     assert change.history_user.username == "coordinator"

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from mentoring import access_log
+from mentoring import access_log, retention
 from mentoring.models import AccessEvent, Case, SupportType
+from reviews import tasks
 from reviews.models import GeneratedDocument
 from reviews.tasks import make_review_pack
 
@@ -216,3 +217,45 @@ def test_staff_packs_made_before_the_change_are_withdrawn_and_governors_packs_ke
     assert "Removed" in page and "ask again" in page
     response = client_for(head).get(reverse("review_pack_download", args=[staff.pk]))
     assert response.status_code == 404
+
+
+def test_a_pack_that_names_a_pupil_anonymised_while_it_was_made_is_withdrawn(
+    school, autumn, pupils, head, generated_dir, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Robin's records are anonymised after the pack read his name, before it was ready.
+    rendered = tasks.render_review_pack
+
+    def render_then_anonymise(*args, **kwargs):
+        data = rendered(*args, **kwargs)
+        retention.anonymise_pupil(pupils["robin"])
+        return data
+
+    monkeypatch.setattr(tasks, "render_review_pack", render_then_anonymise)
+    document = GeneratedDocument.objects.create(
+        school=school,
+        kind=GeneratedDocument.Kind.REVIEW_PACK,
+        term=autumn,
+        audience="staff",
+        requested_by=head,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        make_review_pack.call(document.pk)
+
+    document.refresh_from_db()
+    assert (document.status, document.file_name) == ("ready", "")
+    assert document.error == tasks.NAMES_ANONYMISED
+    assert list(generated_dir.iterdir()) == []
+    assert set(document.pupils.all()) == {pupils["robin"], pupils["skylar"]}
+
+
+def test_a_pack_that_names_a_pupil_anonymised_before_it_was_asked_for_is_kept(
+    school, autumn, pupils, head, generated_dir
+):
+    robin = pupils["robin"]
+    robin.anonymised_on = timezone.localdate() - dt.timedelta(days=1)
+    robin.save()
+
+    document = made_pack(school, autumn, head, "staff")
+
+    assert document.file_name and not document.error
+    assert (generated_dir / document.file_name).exists()
