@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 Status = GeneratedDocument.Status
 # What the list of packs says of a pack withdrawn because it names an anonymised pupil.
-NAMES_ANONYMISED = "Withdrawn: it named a pupil whose records were anonymised. Ask again."
+NAMES_ANONYMISED = "It named a pupil whose records have since been anonymised. Ask for it again."
 
 
 def generated_path(file_name):
@@ -50,7 +50,8 @@ def remove_file(file_name):
 def withdraw(document, user, error, reason):
     """Take a finished document's file away: the file goes once the change is committed (a
     rollback loses no file), and its row says why, so that it is asked for again."""
-    transaction.on_commit(partial(remove_file, document.file_name))
+    # Robust: a file that cannot be removed now is left for prune's sweep of strays.
+    transaction.on_commit(partial(remove_file, document.file_name), robust=True)
     document.file_name, document.error = "", error
     save_as(document, user, reason)
 
@@ -65,12 +66,16 @@ def withdraw_naming(pupil, user, reason):
         withdraw(document, user, NAMES_ANONYMISED, reason)
 
 
-def _anonymised_since(pupils, day):
-    """Whether any of the pupils was anonymised on or after ``day``: a pack being made then
+def _anonymised_since_read(pupils):
+    """Whether any of the pupils, as the pack read them, has been anonymised since: the pack
     may have their name in it, and anonymising withdraws only the packs already ready. Their
-    rows are locked first, to wait for an anonymising under way."""
-    rows = Pupil.objects.select_for_update().filter(pk__in=[p.pk for p in pupils]).order_by()
-    return any(on is not None and on >= day for on in rows.values_list("anonymised_on", flat=True))
+    rows are locked first (in one order; not against the inserts that point at them), to wait
+    for an anonymising under way."""
+    read = {pupil.pk: pupil.anonymised_on for pupil in pupils}
+    now = Pupil.objects.select_for_update(no_key=True).filter(pk__in=read).order_by("pk")
+    return any(
+        on is not None and read[pk] is None for pk, on in now.values_list("pk", "anonymised_on")
+    )
 
 
 def pack_file_name(document):
@@ -80,12 +85,12 @@ def pack_file_name(document):
 def _write(path, data):
     """Write the whole file or nothing: a half-written pack is never offered for download."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
+    part = path.with_name(path.name + ".part")
     # Only the owner may read it: a staff pack names pupils.
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    descriptor = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as f:
         f.write(data)
-    os.replace(partial, path)
+    os.replace(part, path)
 
 
 @task()
@@ -104,7 +109,6 @@ def make_review_pack(document_id):
         user = document.requested_by
         document.status, document.progress, document.error = Status.RUNNING, 0, ""
         save_as(document, user, "Being made")
-    started = timezone.localdate()
 
     def progress(percent):
         # An update, not a save: no history row per per cent. Best effort: a busy database
@@ -132,11 +136,11 @@ def make_review_pack(document_id):
     document.file_name = name
     document.finished_at = timezone.now()
     with transaction.atomic():
-        anonymised_meanwhile = _anonymised_since(named, started)
+        anonymised = _anonymised_since_read(named)
         # Ready only with the pupils it names, so that no download misses their access logs.
         document.pupils.set(named)
-        if anonymised_meanwhile:
-            withdraw(document, user, NAMES_ANONYMISED, "Names a pupil anonymised meanwhile")
-        else:
-            save_as(document, user, "Ready")
+        if anonymised:
+            withdraw(document, None, NAMES_ANONYMISED, "Names a pupil anonymised meanwhile")
+            return None
+        save_as(document, user, "Ready")
     return name

@@ -11,7 +11,7 @@ from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 
@@ -285,7 +285,7 @@ def test_anonymising_withdraws_the_stored_staff_packs_that_name_the_pupil(
     assert change.history_user.username == "coordinator"
     assert change.history_change_reason == retention.REASON
     packs = client_for(head).get(reverse("review_pack_list")).content.decode()
-    assert "it named a pupil whose records were anonymised" in packs
+    assert "It named a pupil whose records have since been anonymised" in packs
     assert (
         client_for(head).get(reverse("review_pack_download", args=[naming.pk])).status_code == 404
     )
@@ -293,6 +293,24 @@ def test_anonymising_withdraws_the_stored_staff_packs_that_name_the_pupil(
     assert (generated_dir / other.file_name).exists()
     other.refresh_from_db()
     assert other.file_name and not other.error
+
+
+def test_an_anonymising_rolled_back_keeps_the_packs_files(
+    filed, school, term, head, generated_dir, django_capture_on_commit_callbacks
+):
+    naming = ready_pack(school, term, head, generated_dir, named=[filed.pupil])
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        retention.anonymise_pupil(filed.pupil)
+        raise RuntimeError("the run stopped")
+
+    assert (generated_dir / naming.file_name).exists()
+    naming.refresh_from_db()
+    assert naming.file_name and not naming.error
 
 
 def test_applying_again_changes_nothing(filed):

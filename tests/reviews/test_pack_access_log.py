@@ -219,15 +219,25 @@ def test_staff_packs_made_before_the_change_are_withdrawn_and_governors_packs_ke
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("dated", ["today", "yesterday"])
 def test_a_pack_that_names_a_pupil_anonymised_while_it_was_made_is_withdrawn(
-    school, autumn, pupils, head, generated_dir, monkeypatch, django_capture_on_commit_callbacks
+    school,
+    autumn,
+    pupils,
+    head,
+    generated_dir,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+    dated,
 ):
-    # Robin's records are anonymised after the pack read his name, before it was ready.
+    # Robin's records are anonymised after the pack read his name, before it was ready; the
+    # anonymising may carry the date its run began, before midnight.
+    on = timezone.localdate() - dt.timedelta(days=dated == "yesterday")
     rendered = tasks.render_review_pack
 
     def render_then_anonymise(*args, **kwargs):
         data = rendered(*args, **kwargs)
-        retention.anonymise_pupil(pupils["robin"])
+        retention.anonymise_pupil(pupils["robin"], today=on)
         return data
 
     monkeypatch.setattr(tasks, "render_review_pack", render_then_anonymise)
@@ -246,16 +256,17 @@ def test_a_pack_that_names_a_pupil_anonymised_while_it_was_made_is_withdrawn(
     assert document.error == tasks.NAMES_ANONYMISED
     assert list(generated_dir.iterdir()) == []
     assert set(document.pupils.all()) == {pupils["robin"], pupils["skylar"]}
+    # The task withdrew it, not the head who asked for it.
+    assert document.history.first().history_user is None
 
 
-def test_a_pack_that_names_a_pupil_anonymised_before_it_was_asked_for_is_kept(
+def test_a_pack_asked_for_after_a_pupil_was_anonymised_that_day_is_kept(
     school, autumn, pupils, head, generated_dir
 ):
-    robin = pupils["robin"]
-    robin.anonymised_on = timezone.localdate() - dt.timedelta(days=1)
-    robin.save()
+    retention.anonymise_pupil(pupils["robin"])
 
     document = made_pack(school, autumn, head, "staff")
 
     assert document.file_name and not document.error
     assert (generated_dir / document.file_name).exists()
+    assert pupils["robin"] in document.pupils.all()
