@@ -69,7 +69,7 @@ def case_reopen(*, case, user, today=None):
     """A new block of support: a new open case (episode) for the same pupil, school and
     support, continuing the closed one, which stays closed. Consent is asked for again."""
     today = today or timezone.localdate()
-    case = Case.objects.select_for_update().select_related("pupil").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("pupil").get(pk=case.pk)
     if case.status != Case.Status.CLOSED:
         raise ValidationError("This case is still open: only a closed case can be reopened.")
     following = Case.objects.filter(previous_episode=case).first()

@@ -66,7 +66,7 @@ def current_terms(schools, today):
 
 
 def _locked_case(case_id):
-    case = Case.objects.select_for_update().select_related("pupil").get(pk=case_id)
+    case = Case.objects.select_for_update(of=("self",)).select_related("pupil").get(pk=case_id)
     ensure_open(case)
     return case
 

@@ -110,7 +110,9 @@ def _clashes(bookings, *, mentor, room, starts_at, duration, user):
         who = whom[other.pk] + (f" {aside}" if aside else "")
         span = f"{other_start:%H:%M}-{_ends(other_start, other.duration):%H:%M}"
         if other.mentor_id == mentor.pk:
-            errors.append(f"{mentor} is booked {when} {span} for {who}.")
+            # A mentor may work at two schools: the coordinator here cannot find the other's slot.
+            where = " at another school" if other.school_id != room.school_id else ""
+            errors.append(f"{mentor} is booked {when} {span} for {who}{where}.")
         if other.room_id == room.pk:
             errors.append(f"{room} is booked {when} {span} for {who}.")
     return errors
@@ -260,8 +262,12 @@ def _lock(mentor, room):
     """Serialise bookings of this mentor, at every school they work in, and of this room, so
     that the clash checks that follow see every slot booked before them. Without the default
     orderings (order_by()): they join other tables, whose rows FOR UPDATE would lock too."""
-    list(User.objects.select_for_update().filter(pk=mentor.pk).order_by().values_list("pk"))
-    list(Room.objects.select_for_update().filter(pk=room.pk).order_by().values_list("pk"))
+    for model, pk in ((User, mentor.pk), (Room, room.pk)):
+        # FOR NO KEY UPDATE: bookings wait for each other; rows that point at the mentor or
+        # the room (a history entry, a log entry) can still be written meanwhile.
+        list(
+            model.objects.select_for_update(no_key=True).filter(pk=pk).order_by().values_list("pk")
+        )
 
 
 @transaction.atomic
@@ -420,6 +426,8 @@ def session_move(*, slot, user, original_date, moved_to, reason):
     """Move one week's session; it still counts as that week's session of the fixed slot."""
     if not reason.strip():
         raise ValidationError({"reason": "Say why this week's session moves."})
+    # The slot first, as a change of the slot locks it: its mentor and room as they are now.
+    slot = Slot.objects.select_for_update().get(pk=slot.pk)
     calendar = calendar_for_block(slot.school, slot.block_starts_on)
     if original_date not in slot_dates(slot, calendar):
         raise ValidationError({"original_date": "The slot has no session on that date."})

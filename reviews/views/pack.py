@@ -127,6 +127,14 @@ def request_pack(user, term, audience):
     Returns (document, created). Fast: nothing is rendered here."""
     school = term.academic_year.school
     with transaction.atomic():
+        # Requests for the term wait for each other, or two at the same moment would both
+        # find none on its way and both make the pack.
+        list(
+            Term.objects.select_for_update(no_key=True)
+            .filter(pk=term.pk)
+            .order_by()
+            .values_list("pk")
+        )
         waiting = (
             GeneratedDocument.objects.select_for_update()
             .filter(

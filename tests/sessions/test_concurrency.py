@@ -6,9 +6,9 @@ import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections, transaction
 
-from mentoring.models import Role, StaffRole
+from mentoring.models import Role, Room, School, StaffMember, StaffRole, User
 from sessions import services
 from sessions.models import Slot
 
@@ -116,6 +116,39 @@ def test_a_mentor_of_two_schools_booked_at_both_at_the_same_moment(
         thread.join(timeout=30)
 
     assert list(outcome.values()).count("booked") == 1, outcome
-    refusal = next(v for v in outcome.values() if v != "booked")
-    assert "Mina Staffperson is booked Tuesdays 10:30-11:00" in refusal
     assert Slot.objects.count() == 1
+    # The refusal says where, and names no child of the other school.
+    refusal = next(v for v in outcome.values() if v != "booked")
+    assert refusal == (
+        "Mina Staffperson is booked Tuesdays 10:30-11:00 for another pupil at another school."
+    )
+
+
+def test_a_booking_locks_the_mentor_and_the_room_and_nothing_else(school, mentor, room):
+    # While one booking holds its locks, another connection finds the mentor and the room
+    # locked, but not the school, nor the mentor's place on its staff.
+    held, release = threading.Event(), threading.Event()
+
+    def book():
+        try:
+            with transaction.atomic():
+                services._lock(mentor, room)
+                held.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=book)
+    thread.start()
+    try:
+        assert held.wait(10)
+        for model, pk in ((User, mentor.pk), (Room, room.pk)):
+            with pytest.raises(OperationalError), transaction.atomic():
+                model.objects.select_for_update(nowait=True).filter(pk=pk).order_by().exists()
+        with transaction.atomic():
+            assert School.objects.select_for_update(nowait=True).filter(pk=school.pk).exists()
+            member = StaffMember.objects.filter(user=mentor, school=school).order_by()
+            assert member.select_for_update(nowait=True).exists()
+    finally:
+        release.set()
+        thread.join(timeout=30)
