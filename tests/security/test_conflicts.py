@@ -16,12 +16,12 @@ from html import unescape
 from html.parser import HTMLParser
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from mentoring.conflicts import FIELD
 from mentoring.forms_util import apply_service
-from mentoring.models import Contact, Pupil, Resource, TrainingRecord, User
+from mentoring.models import Contact, Pupil, Resource, Term, TrainingRecord, User
 from referrals.models import Criterion, LetterTemplate, Referral
 from reviews import termly
 from reviews.forms_termly import TeacherViewForm
@@ -541,6 +541,9 @@ def test_two_saves_at_the_same_moment_cannot_both_pass_the_check(case, class_tea
     second = threading.Thread(target=save, args=("second", SECOND_TEXT, False))
     first.start()
     assert between_check_and_commit.wait(10)
+    # The review's row only: not its term's, which the default ordering of reviews joins.
+    with transaction.atomic():
+        assert Term.objects.select_for_update(nowait=True).filter(pk=review.term_id).exists()
     second.start()
     second.join(timeout=1)
     assert second.is_alive(), "the second save must wait for the first's lock"
