@@ -2,7 +2,8 @@
 of apps built on the core.
 
 A section is a function ``(user, schools) -> dict | None`` registered for a role; it returns
-the context for its template, or None to stay hidden.
+the context for its template, or None to stay hidden. A context with ``urgent`` true (a
+safeguarding concern not yet seen) puts its section first, whatever the role's order.
 """
 
 from dataclasses import dataclass
@@ -41,4 +42,5 @@ def sections_for(user):
             context = s.build(user, schools)
             if context is not None:
                 shown.append({"template": s.template, "role": role, **context})
+    shown.sort(key=lambda shown_section: not shown_section.get("urgent"))
     return shown

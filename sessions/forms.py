@@ -20,6 +20,10 @@ class SlotFieldsMixin(CrispyMixin):
         self.fields["room"].label_from_instance = lambda r: (
             r.name if r.suitable_for_one_to_one else f"{r.name} (not for one-to-one work)"
         )
+        # Said in words instead of a row of dashes.
+        self.fields["mentor"].empty_label = "Choose a mentor"
+        self.fields["room"].empty_label = "Choose a room"
+        self.fields["weekday"].choices = [("", "Choose a day"), *WEEKDAYS]
 
 
 class AllocationForm(SlotFieldsMixin, forms.ModelForm):
@@ -50,7 +54,9 @@ class AllocationForm(SlotFieldsMixin, forms.ModelForm):
 
 class JoinGroupForm(CrispyMixin, forms.Form):
     slot = forms.ModelChoiceField(
-        queryset=Slot.objects.none(), label="Join this slot as a small group"
+        queryset=Slot.objects.none(),
+        label="Join this slot as a small group",
+        empty_label="Choose a slot",
     )
 
     def __init__(self, *args, slots, **kwargs):
@@ -129,6 +135,8 @@ class SessionRecordForm(ConflictCheckMixin, CrispyMixin, forms.ModelForm):
             "what_was_done": forms.Textarea(attrs={"rows": 3}),
             "next_steps": forms.Textarea(attrs={"rows": 2}),
         }
+        help_texts = {"cancel_reason": "Needed when the session was cancelled."}
+        error_messages = {"attendance": {"required": "Say whether the session was held."}}
 
     def __init__(self, *args, first_meeting, may_lift_flag=False, **kwargs):
         """``may_lift_flag``: the user is the DSL of the case's school, the one who may

@@ -49,10 +49,8 @@ def ready_for_allocation(user, schools):
 @section(Role.DSL, "sessions/sections/safeguarding.html", order=1)
 def dsl_alerts(user, schools):
     alerts = permissions.safeguarding_alerts(user).filter(dsl_seen_at__isnull=True)
-    return {
-        "title": "Safeguarding concerns to see",
-        "alerts": alerts.select_related("case__pupil", "author").order_by("date"),
-    }
+    alerts = list(alerts.select_related("case__pupil", "author").order_by("date"))
+    return {"title": "Safeguarding concerns to see", "alerts": alerts, "urgent": bool(alerts)}
 
 
 class _CaseBook(SessionBook):

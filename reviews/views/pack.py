@@ -53,7 +53,6 @@ class PackRequestForm(forms.Form):
     audience = forms.ChoiceField(
         label="For",
         choices=pack.AUDIENCES,
-        initial=pack.STAFF,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose who the pack is for."},
     )

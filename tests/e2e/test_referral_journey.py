@@ -116,9 +116,15 @@ def test_referral_from_teacher_to_consent_and_a_decline(live_server, page, sign_
     page.goto(f"{live_server.url}/referrals/?status=new")
     page.get_by_role("link", name="Sky Testchild").click()
     page.get_by_role("radio", name="Decline").check()
-    page.get_by_label("Reason (when declining)").fill(
-        "The lunchtime nurture group will suit Sky better."
-    )
+    page.get_by_role("button", name="Record the decision").click()
+    # Refused without a reason: the page says so in its title and takes the coordinator to
+    # the reason, far down the page, rather than leaving them at its top.
+    reason = page.get_by_label("Reason (when declining)")
+    expect(reason).to_be_focused()
+    expect(reason).to_be_in_viewport()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.get_by_text("Give the reason; the referrer will see it.")).to_be_visible()
+    reason.fill("The lunchtime nurture group will suit Sky better.")
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_text("Referral declined.")).to_be_visible()
     sign_out(page)

@@ -928,6 +928,19 @@ def test_only_terms_that_have_begun_are_offered(client_for, head, school, autumn
     assert not GeneratedDocument.objects.exists()
 
 
+def test_who_the_pack_is_for_is_chosen_each_time_never_assumed(client_for, head, autumn):
+    # A head who means the governors' pack and misses the choice must not get one naming
+    # children: nothing is chosen to begin with, and a request without a choice is refused.
+    client = client_for(head)
+    page = client.get(reverse("review_packs")).content.decode()
+    assert 'value="staff"' in page and 'value="governors"' in page
+    assert "checked" not in page
+    response = client.post(reverse("review_packs"), {"term": autumn.pk})
+    assert response.status_code == 200
+    assert "Choose who the pack is for." in response.content.decode()
+    assert not GeneratedDocument.objects.exists()
+
+
 def test_the_command_refuses_a_term_that_has_not_begun(school, autumn, spring, tmp_path, today):
     out = tmp_path / "pack.pdf"
     with pytest.raises(CommandError, match="Spring 2026/27 has not begun yet"):

@@ -8,11 +8,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from mentoring.models import Role
 from referrals import services as referral_services
 from sessions import services
 from sessions.models import Allocation, SessionRecord
 
 from ..clock import freeze_today
+from ..factories import staff
 
 pytestmark = pytest.mark.django_db
 SECRET = "Told me something worrying about home tonight."
@@ -97,6 +99,20 @@ def test_a_flagged_note_is_hidden_from_everyone_but_the_dsl_and_its_author(
         assert client_for(other_mentor).get(url).status_code == 404
     assert SECRET in client_for(dsl_user).get(pages[1]).content.decode()
     assert SECRET in client_for(mentor).get(pages[1]).content.decode()
+
+
+def test_a_concern_not_yet_seen_comes_first_on_the_home_page_of_a_head_who_is_dsl(
+    client_for, allocated, mentor, school
+):
+    head_dsl = staff(school, Role.HEAD, Role.DSL, username="headdsl", first_name="Harriet")
+    client = client_for(head_dsl)
+    home = client.get(reverse("home")).content.decode()
+    # Nothing to see: the head's own sections first, in their usual order.
+    assert home.index("The mentoring programme") < home.index("Safeguarding concerns to see")
+
+    log(allocated, mentor, dt.date(2026, 9, 8), what_was_done=SECRET, safeguarding_concern=True)
+    home = client.get(reverse("home")).content.decode()
+    assert home.index("Safeguarding concerns to see") < home.index("The mentoring programme")
 
 
 def test_the_dsl_is_alerted_and_marks_it_seen(client_for, flagged, dsl_user):

@@ -119,3 +119,20 @@ def test_a_held_session_keeps_no_reason_for_not_happening(client_for, allocated,
     services.session_record_save(record=cancelled, user=mentor)
     cancelled.refresh_from_db()
     assert cancelled.cancel_reason == ""
+
+
+def test_a_record_without_attendance_or_a_cancelled_one_without_reason_says_what_to_do(
+    client_for, allocated, mentor
+):
+    client = client_for(mentor)
+    url = log_url(allocated.case, dt.date(2026, 9, 8))
+    page = client.get(url).content.decode()
+    assert "Needed when the session was cancelled." in page
+
+    typed = {"what_was_done": "Feelings cards"}
+    page = client.post(url, typed).content.decode()
+    assert "Say whether the session was held." in page
+    assert "Feelings cards" in page  # nothing typed is lost
+    page = client.post(url, {**typed, "attendance": "cancelled"}).content.decode()
+    assert "Say why the session was cancelled." in page
+    assert not SessionRecord.objects.exists()

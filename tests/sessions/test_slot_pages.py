@@ -44,6 +44,15 @@ def errors_by(page, field):
     return [html.unescape(m) for m in found]
 
 
+def test_the_allocation_form_asks_for_a_mentor_a_room_and_a_day_in_words(
+    client_for, coordinator, case
+):
+    page = client_for(coordinator).get(reverse("allocate", args=[case.pk])).content.decode()
+    for words in ("Choose a mentor", "Choose a room", "Choose a day", "Choose a slot"):
+        assert f'<option value="" selected>{words}</option>' in page
+    assert "---------" not in page
+
+
 # --- B: a slot within the school day ------------------------------------------------------------
 
 
