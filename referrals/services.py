@@ -424,4 +424,6 @@ def consent_state(case, letters, records, calendar, today):
         return "Letter to send", False
     sent = max(letter.sent_on for letter in letters)
     waited = sum(1 for _ in calendar.school_days(sent + timedelta(days=1), today))
-    return f"Awaiting answer ({waited} school days)", waited >= case.school.consent_chase_after
+    days = "school day" if waited == 1 else "school days"
+    label = f"Awaiting answer ({waited} {days} since the letter)"
+    return label, waited >= case.school.consent_chase_after

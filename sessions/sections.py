@@ -80,6 +80,10 @@ def case_sessions(user, case):
     current = next((a for a in reversed(book.allocations) if a.ended_on is None), None)
     # The book knows the slot's dates and moves for its whole block: no further query.
     upcoming = [] if current is None else book.sessions(current, until=current.slot.last_day)
+    may_allocate = (
+        permissions.can_allocate(user, case) and current is None and case.status == Case.Status.OPEN
+    )
+    consent_given = may_allocate and consent_in_force_from(consent_records(case), today)
     return {
         "case": case,
         "allocation": current,
@@ -88,10 +92,9 @@ def case_sessions(user, case):
         ),
         "sessions": list(reversed(sessions)),
         "figures": adherence(book, today).get(case.pk),
-        "can_allocate": permissions.can_allocate(user, case)
-        and current is None
-        and case.status == Case.Status.OPEN
-        and consent_in_force_from(consent_records(case), today),
+        "can_allocate": may_allocate and consent_given,
+        # Why there is no button yet, for the one who would press it.
+        "awaits_consent": may_allocate and not consent_given,
         "can_change": current is not None and permissions.can_change_slot(user, current.slot),
         "can_log": permissions.can_log_session(user, case),
     }

@@ -6,6 +6,8 @@ the request returns at once; the list of packs polls itself (htmx, every 2 s) wh
 being made, and has a plain Refresh link for a browser without JavaScript.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -28,6 +30,9 @@ from ..tasks import generated_path, make_review_pack
 Status = GeneratedDocument.Status
 UNFINISHED = (Status.WAITING, Status.RUNNING)
 LIST_LENGTH = 20
+# A pack takes seconds to make; one still unfinished after this long is stuck, most likely
+# because the task worker is not running.
+STALLED_AFTER = timedelta(minutes=10)
 
 
 def visible_packs(user):
@@ -88,12 +93,15 @@ def _pack_list(user):
         .select_related("school", "term__academic_year", "requested_by")
         .order_by("-requested_at", "-pk")[:LIST_LENGTH]
     )
+    stalled_before = timezone.now() - STALLED_AFTER
     for document in documents:
         document.audience_label = pack.AUDIENCE_NAMES.get(document.audience, document.audience)
         document.removed = document.status == Status.READY and not document.file_name
+        document.stalled = document.status in UNFINISHED and document.requested_at < stalled_before
     return {
         "documents": documents,
-        "busy": any(d.status in UNFINISHED for d in documents),
+        # Followed while a pack is on its way, not while the only ones unfinished are stuck.
+        "busy": any(d.status in UNFINISHED and not d.stalled for d in documents),
         "several_schools": len({d.school_id for d in documents}) > 1,
     }
 

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from referrals.models import ConsentLetter, ConsentRecord
 
-from ..factories import CaseFactory, ContactFactory
+from ..factories import CaseFactory, ContactFactory, TermFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +34,13 @@ def test_the_coordinator_sends_and_prints_the_letter(client_for, coordinator, ca
         {"addressed_to": mum.pk, "sent_on": dt.date.today().isoformat()},
         follow=True,
     )
-    assert "Letter recorded as sent" in response.content.decode()
-    assert "Awaiting answer (0 school days)" in response.content.decode()
+    page = response.content.decode()
+    assert "Letter recorded as sent" in page
+    assert "Awaiting answer (0 school days since the letter)" in page
+    assert "time to chase" not in page
+    # What comes next, in words: a reminder if no answer comes, and no slot before consent.
+    assert "Record a reminder letter" in page
+    assert "No slot yet: one can be booked once the parents' consent is recorded." in page
     letter = ConsentLetter.objects.get()
     text = pdf_text(client.get(reverse("consent_letter_pdf", args=[letter.pk])))
     assert "Dear Alex Testparent" in text
@@ -44,6 +49,22 @@ def test_the_coordinator_sends_and_prints_the_letter(client_for, coordinator, ca
     assert "invite you to meet the mentor" in text
     assert "I give consent for my child to take part" in text
     assert school.name in text
+
+
+def test_an_answer_awaited_too_long_says_it_is_time_to_chase(client_for, coordinator, case, school):
+    TermFactory(academic_year__school=school)  # autumn 2026: school days to count
+    mum = ContactFactory(pupil=case.pupil, name="Alex Testparent", relationship="Mother")
+    ConsentLetter.objects.create(
+        case=case,
+        addressed_to=mum,
+        salutation="Dear Alex Testparent",
+        body="Please reply.",
+        sent_on=dt.date(2026, 10, 1),
+        sent_by=coordinator,
+    )
+    page = client_for(coordinator).get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert re.search(r"Awaiting answer \(\d\d school days since the letter\)", page)
+    assert "time to chase: send a reminder letter or phone home." in page
 
 
 def test_recording_consent_makes_the_case_ready_for_allocation(client_for, coordinator, case):

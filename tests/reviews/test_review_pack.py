@@ -916,6 +916,33 @@ def test_asking_for_a_pack_returns_at_once_and_leaves_it_waiting(
     assert GeneratedDocument.objects.count() == 1
 
 
+def test_a_pack_not_made_after_ten_minutes_says_the_worker_may_have_stopped(
+    client_for, head, school, autumn
+):
+    def asked(minutes_ago):
+        return GeneratedDocument.objects.create(
+            school=school,
+            kind=GeneratedDocument.Kind.REVIEW_PACK,
+            term=autumn,
+            audience="governors",
+            requested_by=head,
+            requested_at=timezone.now() - dt.timedelta(minutes=minutes_ago),
+        )
+
+    stuck = asked(11)
+    client = client_for(head)
+    page = client.get(reverse("review_packs")).content.decode()
+    assert "the background worker that makes packs may have stopped" in page
+    assert f'id="pack-{stuck.pk}"' in page
+    # Nothing else on its way: the list stops asking every 2 s.
+    assert "every 2s" not in page
+
+    asked(1)
+    page = client.get(reverse("review_packs")).content.decode()
+    assert page.count("may have stopped") == 1
+    assert 'data-hx-trigger="every 2s"' in page
+
+
 def test_only_terms_that_have_begun_are_offered(client_for, head, school, autumn, spring, today):
     # Today is 26 November 2026: the spring term (from 5 January 2027) has not begun.
     client = client_for(head)
