@@ -1,11 +1,13 @@
 from . import permissions
+from .accounts.middleware import second_step_due
 from .models import Role
 
 
 def navigation(request):
     """The menu shows only what the user may open; the views still check for themselves."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or second_step_due(user):
+        # Before the second step, nothing to open but that step (and signing out).
         return {}
     items = [("home", "Home")]
     if permissions.can_see_queue(user):

@@ -114,22 +114,27 @@ class SessionTimeoutMiddleware:
         return None
 
 
+def second_step_due(user):
+    """The page a signed-in user must pass before any other (a code, or setting up the
+    app), or None."""
+    if not user.is_authenticated or user.is_verified():
+        return None
+    if has_authenticator(user):
+        return "two_factor_verify"
+    if second_factor_required(user):
+        return "two_factor_setup"
+    return None
+
+
 class SecondFactorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        if user.is_authenticated and not user.is_verified():
-            if has_authenticator(user):
-                step = "two_factor_verify"
-            elif second_factor_required(user):
-                step = "two_factor_setup"
-            else:
-                step = None
-            here = _url_name(request)
-            if step and here != step and here not in OPEN_BEFORE_SECOND_STEP:
-                return _go_to(request, step)
+        step = second_step_due(request.user)
+        here = _url_name(request) if step else None
+        if step and here != step and here not in OPEN_BEFORE_SECOND_STEP:
+            return _go_to(request, step)
         return self.get_response(request)
 
 

@@ -28,6 +28,13 @@ def password_only(user):
     return client
 
 
+def menu_links(page):
+    """The main menu's links, as (address, words)."""
+    return re.findall(
+        r'<a class="nav-link[^"]*" href="([^"]*)"[^>]*>([^<]*)</a>', page.content.decode()
+    )
+
+
 def case_url(case):
     return reverse("case_detail", args=[case.pk])
 
@@ -49,6 +56,9 @@ def test_roles_that_see_every_case_must_set_up_an_app_before_anything_else(reque
         assert page.redirect_chain[-1][0].startswith(reverse("two_factor_setup"))
         assert "Set up two-step sign-in" in page.content.decode()
         assert case.pupil.legal_first_name not in page.content.decode()
+        # No menu of pages that cannot be opened yet: only signing out.
+        assert not menu_links(page)
+        assert "Sign out" in page.content.decode()
 
 
 @pytest.mark.parametrize("persona", ["head", "dsl", "coordinator"])
@@ -60,6 +70,7 @@ def test_with_an_app_they_must_enter_a_code_before_anything_else(request, person
     assert page.redirect_chain[-1][0].startswith(reverse("two_factor_verify"))
     assert "Enter your code" in page.content.decode()
     assert case.pupil.legal_first_name not in page.content.decode()
+    assert not menu_links(page)
     # The set-up page cannot be used to put a different phone in place of theirs.
     assert client.get(reverse("two_factor_setup"))["Location"].startswith(
         reverse("two_factor_verify")
@@ -74,6 +85,7 @@ def test_the_code_from_the_app_opens_the_page_asked_for(coordinator, case):
     page = client.get(case_url(case))
     assert page.status_code == 200
     assert case.pupil.legal_first_name in page.content.decode()
+    assert ("/referrals/", "Referrals") in menu_links(page)
 
 
 def test_a_wrong_code_is_refused_and_a_second_try_straight_away_must_wait(coordinator, case):
