@@ -345,6 +345,18 @@ def _with_pupils(slots):
     return slots.annotate(pupils=Count("allocations", filter=current))
 
 
+def booked_slots(school, on=None):
+    """The school's weekly slots still running on or after ``on`` (default today), by day and
+    time: what the coordinator books around."""
+    on = on or timezone.localdate()
+    return (
+        Slot.objects.filter(school=school, block_ends_on__gte=on)
+        .exclude(ended_on__lt=on)
+        .select_related("mentor", "room")
+        .order_by("weekday", "starts_at", "pk")
+    )
+
+
 def joinable_slots(school, on=None):
     """The slots of ``school`` a case may join as a small group from ``on`` (default today)."""
     on = on or timezone.localdate()

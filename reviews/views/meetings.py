@@ -95,7 +95,7 @@ def my_actions(user, schools):
     if not actions:
         return None
     overdue = sum(action.overdue for action in actions)
-    return {"title": "My actions from meetings", "actions": actions, "overdue": overdue}
+    return {"title": "My actions from case meetings", "actions": actions, "overdue": overdue}
 
 
 for _role in Role:

@@ -40,9 +40,13 @@ def allocate(request, pk):
             request, f"{case.pupil.first_name} is allocated: {done.slot} with {done.slot.mentor}."
         )
         return redirect("case_detail", case.pk)
-    return render(
-        request, "sessions/allocate.html", {"case": case, "form": form, "group_form": group_form}
-    )
+    context = {
+        "case": case,
+        "form": form,
+        "group_form": group_form,
+        "booked": services.booked_slots(case.school),
+    }
+    return render(request, "sessions/allocate.html", context)
 
 
 def slot_change(request, pk):

@@ -96,14 +96,14 @@ def test_the_class_teacher_sees_their_action_but_not_the_case(
 ):
     record(case, mentor, ("Move Robin nearer the front", class_teacher, TODAY))
     page = client_for(class_teacher).get(reverse("home")).content.decode()
-    assert "My actions from meetings" in page
+    assert "My actions from case meetings" in page
     assert "Move Robin nearer the front" in page
     assert uk(TODAY) in page
     assert ">RT</abbr>" in page  # the pupil's initials, not a link to the case
     assert reverse("case_detail", args=[case.pk]) not in page
     assert "Overdue" not in page
     # The mentor owns nothing, so sees no such section.
-    assert "My actions from meetings" not in client_for(mentor).get("/").content.decode()
+    assert "My actions from case meetings" not in client_for(mentor).get("/").content.decode()
 
 
 def test_an_owner_who_may_see_the_case_gets_a_link_and_overdue_is_said(
@@ -126,7 +126,7 @@ def test_an_owner_with_several_roles_sees_the_section_once(client_for, mentor, c
     head_and_dsl = staff(school, Role.HEAD, Role.DSL, username="hd", first_name="Hedda")
     record(case, mentor, ("Ring the social worker", head_and_dsl, TODAY))
     page = client_for(head_and_dsl).get(reverse("home")).content.decode()
-    assert page.count("My actions from meetings") == 1
+    assert page.count("My actions from case meetings") == 1
     assert page.count("<td>Ring the social worker</td>") == 1
     assert reverse("case_detail", args=[case.pk]) in page
 
@@ -142,7 +142,7 @@ def test_marking_done_takes_the_action_off_the_landing_page(
     )
     page = response.content.decode()
     assert "Done: Move Robin nearer the front" in page
-    assert "My actions from meetings" not in page
+    assert "My actions from case meetings" not in page
     action.refresh_from_db()
     assert action.done_on == TODAY
     assert action.history.first().history_user == class_teacher

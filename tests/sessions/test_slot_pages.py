@@ -53,6 +53,33 @@ def test_the_allocation_form_asks_for_a_mentor_a_room_and_a_day_in_words(
     assert "---------" not in page
 
 
+def test_the_allocation_page_lists_the_slots_already_booked_without_naming_pupils(
+    client_for, coordinator, case, kai, monkeypatch
+):
+    freeze_today(monkeypatch, dt.date(2026, 9, 1))
+    booked = kai(weekday=3, starts_at=dt.time(13, 30))
+    page = client_for(coordinator).get(reverse("allocate", args=[case.pk])).content.decode()
+    row = re.search(r"<tr><td>Thursday</td>.*?</tr>", page).group(0)
+    for words in ("13:30-14:00", "Mina Staffperson", "Nurture Room", "15 Oct 2026"):
+        assert words in row
+    assert "Kai" not in page
+    # A slot stopped before today is free again, and no longer listed.
+    booked.ended_on = dt.date(2026, 8, 31)
+    booked.save()
+    page = client_for(coordinator).get(reverse("allocate", args=[case.pk])).content.decode()
+    assert "No weekly slot is booked yet at this school." in page
+
+
+def test_a_case_booked_before_its_first_session_says_none_is_due_yet(
+    client_for, coordinator, case, slot_args, monkeypatch
+):
+    freeze_today(monkeypatch, dt.date(2026, 9, 1))
+    services.allocate(case=case, user=coordinator, **slot_args)
+    page = client_for(coordinator).get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "No session is due yet." in page
+    assert "0 of 0" not in page
+
+
 # --- B: a slot within the school day ------------------------------------------------------------
 
 
