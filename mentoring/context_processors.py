@@ -6,9 +6,12 @@ from .models import Role
 def navigation(request):
     """The menu shows only what the user may open; the views still check for themselves."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or second_step_due(user):
-        # Before the second step, nothing to open but that step (and signing out).
+    if user is None or not user.is_authenticated:
         return {}
+    step = request.second_step if hasattr(request, "second_step") else second_step_due(user)
+    if step:
+        # Before the second step, nothing to open but that step (and signing out).
+        return {"second_step_due": True}
     items = [("home", "Home")]
     if permissions.can_see_queue(user):
         items.append(("referral_queue", "Referrals"))

@@ -424,6 +424,9 @@ def consent_state(case, letters, records, calendar, today):
         return "Letter to send", False
     sent = max(letter.sent_on for letter in letters)
     waited = sum(1 for _ in calendar.school_days(sent + timedelta(days=1), today))
-    days = "school day" if waited == 1 else "school days"
-    label = f"Awaiting answer ({waited} {days} since the letter)"
+    if waited == 0:
+        label = "Awaiting answer (letter sent today)"
+    else:
+        days = "school day" if waited == 1 else "school days"
+        label = f"Awaiting answer ({waited} {days} since the letter)"
     return label, waited >= case.school.consent_chase_after

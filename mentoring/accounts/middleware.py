@@ -131,7 +131,8 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        step = second_step_due(request.user)
+        # Kept on the request for the header, which then asks no second time.
+        step = request.second_step = second_step_due(request.user)
         here = _url_name(request) if step else None
         if step and here != step and here not in OPEN_BEFORE_SECOND_STEP:
             return _go_to(request, step)

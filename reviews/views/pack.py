@@ -33,6 +33,7 @@ LIST_LENGTH = 20
 # A pack takes seconds to make; one still unfinished after this long is stuck, most likely
 # because the task worker is not running.
 STALLED_AFTER = timedelta(minutes=10)
+REPLACED = "Asked for again, as"
 
 
 def visible_packs(user):
@@ -87,6 +88,10 @@ def _default_term(schools):
     return terms.filter(ends_on__gte=today).first() or terms.order_by("-starts_on").first()
 
 
+def _minutes(delta):
+    return f"{int(delta.total_seconds() // 60)} minutes"
+
+
 def _pack_list(user):
     documents = list(
         visible_packs(user)
@@ -98,8 +103,10 @@ def _pack_list(user):
         document.audience_label = pack.AUDIENCE_NAMES.get(document.audience, document.audience)
         document.removed = document.status == Status.READY and not document.file_name
         document.stalled = document.status in UNFINISHED and document.requested_at < stalled_before
+        document.replaced = document.status == Status.FAILED and document.error.startswith(REPLACED)
     return {
         "documents": documents,
+        "stalled_after": _minutes(STALLED_AFTER),
         # Followed while a pack is on its way, not while the only ones unfinished are stuck.
         "busy": any(d.status in UNFINISHED and not d.stalled for d in documents),
         "several_schools": len({d.school_id for d in documents}) > 1,
@@ -142,19 +149,23 @@ def request_pack(user, term, audience):
             .order_by()
             .values_list("pk")
         )
-        waiting = (
-            GeneratedDocument.objects.select_for_update()
-            .filter(
-                kind=GeneratedDocument.Kind.REVIEW_PACK,
-                school=school,
-                term=term,
-                audience=audience,
-                status__in=UNFINISHED,
-            )
-            .first()
+        unfinished = GeneratedDocument.objects.select_for_update().filter(
+            kind=GeneratedDocument.Kind.REVIEW_PACK,
+            school=school,
+            term=term,
+            audience=audience,
+            status__in=UNFINISHED,
         )
-        if waiting is not None:
-            return waiting, False
+        stalled_before = timezone.now() - STALLED_AFTER
+        on_its_way = unfinished.filter(requested_at__gte=stalled_before).first()
+        if on_its_way is not None:
+            return on_its_way, False
+        for stuck in unfinished:
+            # Given up, so that asking again makes the pack; if its task ever runs, it finds
+            # the pack no longer waiting and does nothing.
+            stuck.status, stuck.finished_at = Status.FAILED, timezone.now()
+            stuck.error = f"{REPLACED} it was not finished within {_minutes(STALLED_AFTER)}."
+            save_as(stuck, user, "Given up: asked for again")
         document = GeneratedDocument(
             school=school,
             kind=GeneratedDocument.Kind.REVIEW_PACK,

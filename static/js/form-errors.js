@@ -1,10 +1,11 @@
 // A form sent back with errors: the page's title says so, and focus moves to the first error
 // (a whole-form message, another person's conflicting save or a field), scrolled into view.
+// A message about a sent form outside the form itself is marked data-form-error.
 // Without this a long page reloads at its top and a refused form looks like a saved one.
 (function () {
   "use strict";
   var first = document.querySelector(
-    "form .alert-danger, .alert.conflict, .is-invalid, .invalid-feedback.d-block"
+    "[data-form-error], form .alert-danger, .alert.conflict, .is-invalid, .invalid-feedback.d-block"
   );
   if (!first) { return; }
   if (document.title.indexOf("Error: ") !== 0) { document.title = "Error: " + document.title; }

@@ -36,6 +36,8 @@ def test_four_failures_only_say_the_password_was_wrong(mentor):
     response = fail("mentor", SCHOOL_ADDRESS, 4)
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
+    # The message, not the username box, takes the focus (static/js/form-errors.js).
+    assert "autofocus" not in response.content.decode()
     assert signed_in(sign_in("mentor", DEMO_PASSWORD, SCHOOL_ADDRESS))
 
 

@@ -59,6 +59,7 @@ def test_roles_that_see_every_case_must_set_up_an_app_before_anything_else(reque
         # No menu of pages that cannot be opened yet: only signing out.
         assert not menu_links(page)
         assert "Sign out" in page.content.decode()
+        assert f'href="{reverse("two_factor")}"' not in page.content.decode()
 
 
 @pytest.mark.parametrize("persona", ["head", "dsl", "coordinator"])

@@ -15,7 +15,7 @@ def menu(page):
     """The page's header with its main menu showing: below 1400px the menu is folded away
     behind a button, which a user presses first."""
     header = page.locator(".site-header")
-    toggle = header.get_by_role("button", name="Show menu")
+    toggle = header.get_by_role("button", name="Menu", exact=True)
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
         # Open, not still unfolding: a click on a link or button while the menu slides open

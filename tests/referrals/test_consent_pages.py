@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from referrals.models import ConsentLetter, ConsentRecord
 
+from ..clock import freeze_today
 from ..factories import CaseFactory, ContactFactory, TermFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,11 +37,11 @@ def test_the_coordinator_sends_and_prints_the_letter(client_for, coordinator, ca
     )
     page = response.content.decode()
     assert "Letter recorded as sent" in page
-    assert "Awaiting answer (0 school days since the letter)" in page
+    assert "Awaiting answer (letter sent today)" in page
     assert "time to chase" not in page
     # What comes next, in words: a reminder if no answer comes, and no slot before consent.
-    assert "Record a reminder letter" in page
-    assert "No slot yet: one can be booked once the parents' consent is recorded." in page
+    assert "A reminder letter sent" in page
+    assert "No slot yet: a mentor and slot can be allocated once a parent or carer" in page
     letter = ConsentLetter.objects.get()
     text = pdf_text(client.get(reverse("consent_letter_pdf", args=[letter.pk])))
     assert "Dear Alex Testparent" in text
@@ -51,9 +52,13 @@ def test_the_coordinator_sends_and_prints_the_letter(client_for, coordinator, ca
     assert school.name in text
 
 
-def test_an_answer_awaited_too_long_says_it_is_time_to_chase(client_for, coordinator, case, school):
+def test_an_answer_awaited_too_long_says_it_is_time_to_chase(
+    client_for, coordinator, pupil, school, monkeypatch
+):
     TermFactory(academic_year__school=school)  # autumn 2026: school days to count
-    mum = ContactFactory(pupil=case.pupil, name="Alex Testparent", relationship="Mother")
+    freeze_today(monkeypatch, dt.date(2026, 11, 26))
+    case = CaseFactory(pupil=pupil, opened_on=dt.date(2026, 9, 21))
+    mum = ContactFactory(pupil=pupil, name="Alex Testparent", relationship="Mother")
     ConsentLetter.objects.create(
         case=case,
         addressed_to=mum,

@@ -936,11 +936,21 @@ def test_a_pack_not_made_after_ten_minutes_says_the_worker_may_have_stopped(
     assert f'id="pack-{stuck.pk}"' in page
     # Nothing else on its way: the list stops asking every 2 s.
     assert "every 2s" not in page
+    assert "Not started after 10 minutes" in page
 
-    asked(1)
+    # Asked for again: the stuck one is given up and a new one is on its way.
+    response = client.post(reverse("review_packs"), {"term": autumn.pk, "audience": "governors"})
+    assert response.status_code == 302
+    stuck.refresh_from_db()
+    assert stuck.status == "failed"
     page = client.get(reverse("review_packs")).content.decode()
-    assert page.count("may have stopped") == 1
+    assert "Asked for again, as it was not finished within 10 minutes.</small>" in page
+    assert "may have stopped" not in page
     assert 'data-hx-trigger="every 2s"' in page
+    assert GeneratedDocument.objects.filter(status="waiting").count() == 1
+    # Asked for once more while that one is on its way: not made twice.
+    client.post(reverse("review_packs"), {"term": autumn.pk, "audience": "governors"})
+    assert GeneratedDocument.objects.count() == 2
 
 
 def test_only_terms_that_have_begun_are_offered(client_for, head, school, autumn, spring, today):
