@@ -8,7 +8,12 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    step = request.second_step if hasattr(request, "second_step") else second_step_due(user)
+    if hasattr(request, "second_step"):
+        step = request.second_step
+    else:
+        # A page rendered outside the middleware (a PDF for a request built by hand) has
+        # no second step to wait for, nor the is_verified() that would tell.
+        step = second_step_due(user) if hasattr(user, "is_verified") else None
     if step:
         # Before the second step, nothing to open but that step (and signing out).
         return {"second_step_due": True}
