@@ -91,6 +91,10 @@ def _record_page(
         "form": form,
         "parts": parts,
         "revisions": record.history.count() - 1,
+        # What was noted against the targets, as part of the record (none when restricted).
+        "progress": []
+        if getattr(record, "hidden", False)
+        else record.target_progress.select_related("target").order_by("target__by_when", "pk"),
         "first_meeting": record.attendance == record.Attendance.HELD and first_meeting,
         # The author whose seven days are over is told why the form has gone, and who can.
         "locked": services.EDIT_WINDOW_PASSED

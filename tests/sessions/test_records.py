@@ -1,6 +1,7 @@
 """Session records: the consent gate, the edit window and restricted safeguarding notes."""
 
 import datetime as dt
+import html
 
 import pytest
 from django.core import mail
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from mentoring.models import Role
 from referrals import services as referral_services
+from reviews.models import OutcomeArea, Target, TargetProgress
 from sessions import services
 from sessions.models import Allocation, SessionRecord
 
@@ -78,9 +80,40 @@ def test_the_author_edits_for_seven_days_then_only_the_coordinator(allocated, me
 @pytest.fixture
 def flagged(allocated, mentor, django_capture_on_commit_callbacks, dsl_user):
     with django_capture_on_commit_callbacks(execute=True):
-        return log(
+        record = log(
             allocated, mentor, dt.date(2026, 9, 8), what_was_done=SECRET, safeguarding_concern=True
         )
+    # Progress noted on a restricted record is part of its note: hidden with it.
+    target = target_of(allocated.case, mentor)
+    TargetProgress.objects.create(record=record, target=target, rating=2, note=SECRET)
+    return record
+
+
+def target_of(case, mentor, what="Joins a playground game twice a week."):
+    return Target.objects.create(
+        case=case,
+        what=what,
+        measure="Playground log",
+        success="Twice a week",
+        by_when=dt.date(2026, 12, 1),
+        outcome_area=OutcomeArea.FRIENDSHIPS,
+        set_by=mentor,
+    )
+
+
+def test_the_record_page_shows_the_progress_noted_on_the_targets(
+    client_for, allocated, mentor, coordinator
+):
+    record = log(allocated, mentor, dt.date(2026, 9, 8), what_was_done="Feelings cards")
+    target = target_of(allocated.case, mentor)
+    TargetProgress.objects.create(record=record, target=target, rating=2, note="Joined once.")
+    page = client_for(coordinator).get(reverse("session_record", args=[record.pk]))
+    text = html.unescape(page.content.decode())
+    assert "Progress on the targets" in text
+    assert (
+        "“Joins a playground game twice a week.”: <strong>some progress</strong>. Joined once."
+        in text
+    )
 
 
 def test_a_flagged_note_is_hidden_from_everyone_but_the_dsl_and_its_author(
@@ -95,6 +128,7 @@ def test_a_flagged_note_is_hidden_from_everyone_but_the_dsl_and_its_author(
             assert SECRET not in response.content.decode(), (user, url)
         record_page = client.get(reverse("session_record", args=[flagged.pk])).content.decode()
         assert "A restricted note (safeguarding) exists for this session" in record_page
+        assert "Progress on the targets" not in record_page
     for url in pages:
         assert client_for(other_mentor).get(url).status_code == 404
     assert SECRET in client_for(dsl_user).get(pages[1]).content.decode()
