@@ -78,11 +78,11 @@ def _for_whom(slot, user):
     return "another pupil" if len(cases) <= 1 else "a small group"
 
 
-def _running_between(qs, first, last):
-    """Slots whose dates overlap [first, last]."""
-    return qs.filter(block_starts_on__lte=last, block_ends_on__gte=first).exclude(
-        ended_on__lt=first
-    )
+def _running_between(qs, first, last=None):
+    """Slots whose dates overlap [first, last]; without ``last``, from ``first`` on."""
+    if last is not None:
+        qs = qs.filter(block_starts_on__lte=last)
+    return qs.filter(block_ends_on__gte=first).exclude(ended_on__lt=first)
 
 
 class Booking(NamedTuple):
@@ -350,8 +350,7 @@ def booked_slots(school, on=None):
     time: what the coordinator books around."""
     on = on or timezone.localdate()
     return (
-        Slot.objects.filter(school=school, block_ends_on__gte=on)
-        .exclude(ended_on__lt=on)
+        _running_between(Slot.objects.filter(school=school), on)
         .select_related("mentor", "room")
         .order_by("weekday", "starts_at", "pk")
     )

@@ -18,6 +18,7 @@ from django.urls import path
 from django.utils import timezone
 
 from mentoring import permissions
+from mentoring.accounts.durations import in_words
 from mentoring.audit import record_access, save_as
 from mentoring.forms_util import crispy_helper
 from mentoring.landing import section
@@ -88,10 +89,6 @@ def _default_term(schools):
     return terms.filter(ends_on__gte=today).first() or terms.order_by("-starts_on").first()
 
 
-def _minutes(delta):
-    return f"{int(delta.total_seconds() // 60)} minutes"
-
-
 def _pack_list(user):
     documents = list(
         visible_packs(user)
@@ -106,7 +103,7 @@ def _pack_list(user):
         document.replaced = document.status == Status.FAILED and document.error.startswith(REPLACED)
     return {
         "documents": documents,
-        "stalled_after": _minutes(STALLED_AFTER),
+        "stalled_after": in_words(STALLED_AFTER),
         # Followed while a pack is on its way, not while the only ones unfinished are stuck.
         "busy": any(d.status in UNFINISHED and not d.stalled for d in documents),
         "several_schools": len({d.school_id for d in documents}) > 1,
@@ -164,7 +161,7 @@ def request_pack(user, term, audience):
             # Given up, so that asking again makes the pack; if its task ever runs, it finds
             # the pack no longer waiting and does nothing.
             stuck.status, stuck.finished_at = Status.FAILED, timezone.now()
-            stuck.error = f"{REPLACED} it was not finished within {_minutes(STALLED_AFTER)}."
+            stuck.error = f"{REPLACED} it was not finished within {in_words(STALLED_AFTER)}."
             save_as(stuck, user, "Given up: asked for again")
         document = GeneratedDocument(
             school=school,
