@@ -187,6 +187,21 @@ def make_referral(pupil, referrer, *, status="new", criteria=1, days_ago=0, **fi
     return referral
 
 
+def asked_pack(school, term, user, audience="staff", **fields):
+    """A termly review pack as asked for on the packs page: waiting, unless ``fields`` say
+    otherwise."""
+    from reviews.models import GeneratedDocument
+
+    return GeneratedDocument.objects.create(
+        school=school,
+        kind=GeneratedDocument.Kind.REVIEW_PACK,
+        term=term,
+        audience=audience,
+        requested_by=user,
+        **fields,
+    )
+
+
 def ready_pack(school, term, user, folder, days_ago=0, named=()):
     """A staff review pack made ``days_ago`` days ago, its file in ``folder``, naming the
     pupils ``named``."""
@@ -197,12 +212,10 @@ def ready_pack(school, term, user, folder, days_ago=0, named=()):
     from reviews.models import GeneratedDocument
 
     finished = timezone.now() - dt.timedelta(days=days_ago)
-    document = GeneratedDocument.objects.create(
-        school=school,
-        kind=GeneratedDocument.Kind.REVIEW_PACK,
-        term=term,
-        audience="staff",
-        requested_by=user,
+    document = asked_pack(
+        school,
+        term,
+        user,
         requested_at=finished,
         status=GeneratedDocument.Status.READY,
         progress=100,

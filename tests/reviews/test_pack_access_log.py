@@ -4,7 +4,6 @@ names none, so it is in the school's record only."""
 
 import datetime as dt
 import io
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -20,7 +19,7 @@ from reviews import tasks
 from reviews.models import GeneratedDocument
 from reviews.tasks import make_review_pack
 
-from ..factories import PupilFactory, TermFactory
+from ..factories import PupilFactory, TermFactory, asked_pack, ready_pack
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generated_dir")]
 
@@ -58,13 +57,7 @@ def pupils(school, autumn, mentor):
 
 def made_pack(school, term, head, audience):
     """A pack asked for and made by the task, as the worker makes it."""
-    document = GeneratedDocument.objects.create(
-        school=school,
-        kind=GeneratedDocument.Kind.REVIEW_PACK,
-        term=term,
-        audience=audience,
-        requested_by=head,
-    )
+    document = asked_pack(school, term, head, audience)
     make_review_pack.call(document.pk)
     document.refresh_from_db()
     assert document.status == GeneratedDocument.Status.READY
@@ -149,35 +142,15 @@ def test_the_command_notes_a_staff_packs_print_for_each_pupil_it_names(
     assert access_log.verify().intact
 
 
-def ready_pack(school, term, head, folder, pupils):
-    """A finished staff pack naming ``pupils``, its file written without laying it out."""
-    document = GeneratedDocument.objects.create(
-        school=school,
-        kind=GeneratedDocument.Kind.REVIEW_PACK,
-        term=term,
-        audience="staff",
-        requested_by=head,
-        status=GeneratedDocument.Status.READY,
-        progress=100,
-        finished_at=timezone.now(),
-    )
-    document.file_name = f"review-pack-{document.pk}.pdf"
-    document.save()
-    document.pupils.set(pupils)
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    (Path(folder) / document.file_name).write_bytes(b"%PDF-1.7 test")
-    return document
-
-
 def test_a_download_costs_one_insert_per_named_pupil_and_no_more(
     client_for, school, autumn, head, generated_dir
 ):
     client = client_for(head)
     few = ready_pack(
-        school, autumn, head, generated_dir, PupilFactory.create_batch(2, school=school)
+        school, autumn, head, generated_dir, named=PupilFactory.create_batch(2, school=school)
     )
     many = ready_pack(
-        school, autumn, head, generated_dir, PupilFactory.create_batch(60, school=school)
+        school, autumn, head, generated_dir, named=PupilFactory.create_batch(60, school=school)
     )
     download(client, few)  # the session settles: later requests cost the same
 
@@ -241,13 +214,7 @@ def test_a_pack_that_names_a_pupil_anonymised_while_it_was_made_is_withdrawn(
         return data
 
     monkeypatch.setattr(tasks, "render_review_pack", render_then_anonymise)
-    document = GeneratedDocument.objects.create(
-        school=school,
-        kind=GeneratedDocument.Kind.REVIEW_PACK,
-        term=autumn,
-        audience="staff",
-        requested_by=head,
-    )
+    document = asked_pack(school, autumn, head)
     with django_capture_on_commit_callbacks(execute=True):
         make_review_pack.call(document.pk)
 

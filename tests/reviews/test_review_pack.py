@@ -45,6 +45,7 @@ from ..factories import (
     RoomFactory,
     SchoolClassFactory,
     TermFactory,
+    asked_pack,
     ready_pack,
     staff,
 )
@@ -920,12 +921,11 @@ def test_a_pack_not_made_after_ten_minutes_says_the_worker_may_have_stopped(
     client_for, head, school, autumn
 ):
     def asked(minutes_ago):
-        return GeneratedDocument.objects.create(
-            school=school,
-            kind=GeneratedDocument.Kind.REVIEW_PACK,
-            term=autumn,
-            audience="governors",
-            requested_by=head,
+        return asked_pack(
+            school,
+            autumn,
+            head,
+            "governors",
             requested_at=timezone.now() - dt.timedelta(minutes=minutes_ago),
         )
 
@@ -1059,13 +1059,7 @@ def test_the_worker_makes_the_pack_and_the_head_downloads_it(
 
 
 def test_the_task_called_directly_marks_a_failure(school, autumn, head, monkeypatch):
-    document = GeneratedDocument.objects.create(
-        school=school,
-        kind=GeneratedDocument.Kind.REVIEW_PACK,
-        term=autumn,
-        audience="staff",
-        requested_by=head,
-    )
+    document = asked_pack(school, autumn, head)
 
     def broken(*args, **kwargs):
         raise RuntimeError("Robin's page broke")
@@ -1099,13 +1093,7 @@ def download(document):
 
 
 def test_an_unfinished_pack_cannot_be_downloaded(client_for, head, school, autumn):
-    document = GeneratedDocument.objects.create(
-        school=school,
-        kind=GeneratedDocument.Kind.REVIEW_PACK,
-        term=autumn,
-        audience="staff",
-        requested_by=head,
-    )
+    document = asked_pack(school, autumn, head)
     assert client_for(head).get(download(document)).status_code == 404
 
 
@@ -1115,12 +1103,10 @@ def test_prune_removes_old_files_and_marks_their_rows(
     settings.GENERATED_KEEP_DAYS = 14
     old = ready_pack(school, autumn, head, generated_dir, days_ago=15)
     recent = ready_pack(school, autumn, head, generated_dir, days_ago=2)
-    stuck = GeneratedDocument.objects.create(
-        school=school,
-        kind=GeneratedDocument.Kind.REVIEW_PACK,
-        term=autumn,
-        audience="staff",
-        requested_by=head,
+    stuck = asked_pack(
+        school,
+        autumn,
+        head,
         requested_at=timezone.now() - dt.timedelta(days=20),
         status=GeneratedDocument.Status.RUNNING,
     )

@@ -43,6 +43,7 @@ from ..factories import (
     SchoolClassFactory,
     SchoolFactory,
     TermFactory,
+    asked_pack,
     assign,
     make_referral,
     staff,
@@ -222,12 +223,10 @@ def build_world(people, generated_dir):
     QuestionnaireItem.objects.create(
         questionnaire=w.questionnaire, text="Joins in at playtime", outcome_area="friendships"
     )
-    pack = GeneratedDocument.objects.create(
-        school=school,
-        kind=GeneratedDocument.Kind.REVIEW_PACK,
-        term=term,
-        audience="staff",
-        requested_by=head,
+    pack = asked_pack(
+        school,
+        term,
+        head,
         status=GeneratedDocument.Status.READY,
         progress=100,
         file_name="review-pack-matrix.pdf",
