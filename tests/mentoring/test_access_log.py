@@ -1,12 +1,12 @@
 """The access log: who has seen a child's file, sealed in a chain that shows any tampering."""
 
 import datetime as dt
-import threading
+from functools import partial
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, connections, models
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from mentoring.models.access import AppendOnlyError
 from sessions.models import SessionRecord
 
 from ..factories import DEMO_PASSWORD, CaseFactory, PupilFactory, UserFactory, staff
+from ..together import at_the_same_moment
 
 pytestmark = pytest.mark.django_db
 ADDRESS = "10.0.0.5"
@@ -242,25 +243,12 @@ def test_entries_sealed_before_a_key_rotation_still_verify(case, mentor, setting
     "uses an in-memory database shared between threads",
 )
 def test_writers_at_the_same_moment_keep_one_chain(pupil, mentor, coordinator):
-    start = threading.Barrier(4)
-    failures = []
-
     def write(user):
-        try:
-            start.wait()
-            for i in range(15):
-                record_access(None, AccessEvent.Action.VIEW, f"page {i}", user=user, pupil=pupil)
-        except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
-            failures.append(exc)
-        finally:
-            connections.close_all()
+        for i in range(15):
+            record_access(None, AccessEvent.Action.VIEW, f"page {i}", user=user, pupil=pupil)
 
-    threads = [threading.Thread(target=write, args=(u,)) for u in [mentor, coordinator] * 2]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not failures
+    # Any writer's error is raised here.
+    at_the_same_moment(*(partial(write, u) for u in [mentor, coordinator] * 2), timeout=60)
     assert verify().startswith("60 entries, chain intact.")
 
 

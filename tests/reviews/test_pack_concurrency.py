@@ -1,16 +1,17 @@
 """Two heads asking for the same pack at the same moment: one pack is made, not two."""
 
-import threading
 import time
+from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from mentoring.models import Role
 from reviews.models import GeneratedDocument
 from reviews.views import pack as pack_views
 
 from ..factories import TermFactory, staff
+from ..together import at_the_same_moment
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -34,21 +35,10 @@ def test_the_same_pack_asked_for_twice_at_once_is_made_once(school, head, monkey
         return recorded(*args, **kwargs)
 
     monkeypatch.setattr(pack_views, "save_as", slow_save)
-    start = threading.Barrier(2)
-    created = {}
+    results = at_the_same_moment(
+        partial(pack_views.request_pack, head, term, "staff"),
+        partial(pack_views.request_pack, deputy, term, "staff"),
+    )
 
-    def ask(i, user):
-        try:
-            start.wait()
-            created[i] = pack_views.request_pack(user, term, "staff")[1]
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=ask, args=(i, u)) for i, u in enumerate((head, deputy))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert sorted(created.values()) == [False, True]
+    assert sorted(created for _document, created in results) == [False, True]
     assert GeneratedDocument.objects.count() == 1

@@ -3,6 +3,7 @@ schools the mentor works in: exactly one succeeds."""
 
 import threading
 import time
+from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from ..factories import (
     TermFactory,
     staff,
 )
+from ..together import at_the_same_moment
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -32,6 +34,18 @@ pytestmark = [
 ]
 
 
+def book_at_once(slot_args, *bookings):
+    """Each (case, user, room) booked at the same moment: "booked", or the refusal."""
+    results = at_the_same_moment(
+        *(
+            partial(services.allocate, case=case, user=user, **{**slot_args, "room": room})
+            for case, user, room in bookings
+        ),
+        expected=ValidationError,
+    )
+    return [r.messages[0] if isinstance(r, ValidationError) else "booked" for r in results]
+
+
 def test_overlapping_allocations_at_the_same_moment(
     school, autumn, consent, coordinator, head, mentor, slot_args
 ):
@@ -41,30 +55,10 @@ def test_overlapping_allocations_at_the_same_moment(
         consent(case)
         cases.append(case)
     rooms = [slot_args["room"], RoomFactory(school=school, name="Nurture Room")]
-    start = threading.Barrier(2)
-    outcome = {}
+    outcome = book_at_once(slot_args, (cases[0], coordinator, rooms[0]), (cases[1], head, rooms[1]))
 
-    def book(i):
-        try:
-            start.wait()
-            services.allocate(
-                case=cases[i], user=(coordinator, head)[i], **{**slot_args, "room": rooms[i]}
-            )
-            outcome[i] = "booked"
-        except ValidationError as exc:
-            outcome[i] = exc.messages[0]
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=book, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert sorted(outcome.values(), key=lambda v: v != "booked")[0] == "booked"
-    assert list(outcome.values()).count("booked") == 1, outcome
-    refusal = next(v for v in outcome.values() if v != "booked")
+    assert outcome.count("booked") == 1, outcome
+    refusal = next(v for v in outcome if v != "booked")
     assert "Mina Staffperson is booked Tuesdays 10:30-11:00" in refusal
     assert Slot.objects.count() == 1
 
@@ -92,33 +86,14 @@ def test_a_mentor_of_two_schools_booked_at_both_at_the_same_moment(
         time.sleep(1)
 
     monkeypatch.setattr(services, "check_slot", slow_check)
-    start = threading.Barrier(2)
-    outcome = {}
+    outcome = book_at_once(
+        slot_args, (cases[0], coordinator, rooms[0]), (cases[1], other_coordinator, rooms[1])
+    )
 
-    def book(i):
-        try:
-            start.wait()
-            services.allocate(
-                case=cases[i],
-                user=(coordinator, other_coordinator)[i],
-                **{**slot_args, "room": rooms[i]},
-            )
-            outcome[i] = "booked"
-        except ValidationError as exc:
-            outcome[i] = exc.messages[0]
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=book, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert list(outcome.values()).count("booked") == 1, outcome
+    assert outcome.count("booked") == 1, outcome
     assert Slot.objects.count() == 1
     # The refusal says where, and names no child of the other school.
-    refusal = next(v for v in outcome.values() if v != "booked")
+    refusal = next(v for v in outcome if v != "booked")
     assert refusal == (
         "Mina Staffperson is booked Tuesdays 10:30-11:00 for another pupil at another school."
     )
