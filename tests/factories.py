@@ -158,6 +158,21 @@ class CaseFactory(factory.django.DjangoModelFactory):
     mentor = None
 
 
+class TargetFactory(factory.django.DjangoModelFactory):
+    """A SMART target on a case."""
+
+    class Meta:
+        model = "reviews.Target"
+
+    case = factory.SubFactory(CaseFactory)
+    what = "Joins a playground game twice a week."
+    measure = "Playground log"
+    success = "Twice a week"
+    by_when = dt.date(2026, 12, 1)
+    outcome_area = "friendships"
+    set_by = factory.SubFactory(UserFactory)
+
+
 def referral_lists(school):
     """The policies' criteria and barriers for ``school``."""
     from referrals.services import school_lists_ensure

@@ -44,6 +44,7 @@ from ..factories import (
     PupilFactory,
     RoomFactory,
     SchoolClassFactory,
+    TargetFactory,
     TermFactory,
     asked_pack,
     ready_pack,
@@ -483,12 +484,8 @@ def test_the_figures_cost_the_same_whatever_the_number_of_cases(
         Allocation.objects.create(slot=slot, case=case, starts_on=dt.date(2026, 9, 8))
         record(case, slot, dt.date(2026, 9, 8), S.HELD, mentor)
         TermlyReview.objects.create(case=case, term=autumn, progress_summary="Going well")
-        Target.objects.create(
+        TargetFactory(
             case=case,
-            what="A target",
-            measure="A measure",
-            success="Success",
-            by_when=dt.date(2026, 12, 1),
             outcome_area=OutcomeArea.BEHAVIOUR,
             set_by=mentor,
             created_at=at(dt.date(2026, 9, 8)),

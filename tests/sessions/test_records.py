@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from mentoring.models import Role
 from referrals import services as referral_services
-from reviews.models import OutcomeArea, Target, TargetProgress
+from reviews.models import TargetProgress
 from sessions import services
 from sessions.models import Allocation, SessionRecord
 
 from ..clock import freeze_today
-from ..factories import staff
+from ..factories import TargetFactory, staff
 
 pytestmark = pytest.mark.django_db
 SECRET = "Told me something worrying about home tonight."
@@ -84,28 +84,16 @@ def flagged(allocated, mentor, django_capture_on_commit_callbacks, dsl_user):
             allocated, mentor, dt.date(2026, 9, 8), what_was_done=SECRET, safeguarding_concern=True
         )
     # Progress noted on a restricted record is part of its note: hidden with it.
-    target = target_of(allocated.case, mentor)
+    target = TargetFactory(case=allocated.case, set_by=mentor)
     TargetProgress.objects.create(record=record, target=target, rating=2, note=SECRET)
     return record
-
-
-def target_of(case, mentor, what="Joins a playground game twice a week."):
-    return Target.objects.create(
-        case=case,
-        what=what,
-        measure="Playground log",
-        success="Twice a week",
-        by_when=dt.date(2026, 12, 1),
-        outcome_area=OutcomeArea.FRIENDSHIPS,
-        set_by=mentor,
-    )
 
 
 def test_the_record_page_shows_the_progress_noted_on_the_targets(
     client_for, allocated, mentor, coordinator
 ):
     record = log(allocated, mentor, dt.date(2026, 9, 8), what_was_done="Feelings cards")
-    target = target_of(allocated.case, mentor)
+    target = TargetFactory(case=allocated.case, set_by=mentor)
     TargetProgress.objects.create(record=record, target=target, rating=2, note="Joined once.")
     page = client_for(coordinator).get(reverse("session_record", args=[record.pk]))
     text = html.unescape(page.content.decode())
