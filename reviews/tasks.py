@@ -1,13 +1,15 @@
 """Background work of the reviews app, run by the task worker (``manage.py db_worker``).
 
-A review pack takes seconds to lay out (a page per case), so the page that asks for one only
-records a GeneratedDocument and enqueues ``make_review_pack``; the worker makes the PDF,
+A review pack takes seconds to lay out (a page per case), so asking for one
+(``request_pack``) only records a GeneratedDocument and enqueues ``make_review_pack``, and
+gives up a pack stuck for want of a worker; the worker makes the PDF,
 writes it under ``settings.GENERATED_DIR`` and keeps the document's status and progress up
 to date for the page that polls it.
 """
 
 import logging
 import os
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -16,8 +18,9 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from django_tasks import task
 
+from mentoring.accounts.durations import in_words
 from mentoring.audit import save_as
-from mentoring.models import Pupil
+from mentoring.models import Pupil, Term
 
 from .models import GeneratedDocument
 from .pack import render_review_pack
@@ -25,6 +28,12 @@ from .pack import render_review_pack
 logger = logging.getLogger(__name__)
 
 Status = GeneratedDocument.Status
+UNFINISHED = (Status.WAITING, Status.RUNNING)
+# A pack takes seconds to make; one still unfinished after this long is stuck, most likely
+# because the task worker is not running.
+STALLED_AFTER = timedelta(minutes=10)
+# How a stuck pack given up for a new request says so (the list of packs reads it).
+REPLACED = "Asked for again, as"
 # What the list of packs says of a pack withdrawn because it names an anonymised pupil.
 NAMES_ANONYMISED = "It named a pupil whose records have since been anonymised. Ask for it again."
 
@@ -91,6 +100,49 @@ def _write(path, data):
     with os.fdopen(descriptor, "wb") as f:
         f.write(data)
     os.replace(part, path)
+
+
+def request_pack(user, term, audience):
+    """Record the request and enqueue the work, unless the same pack is already on its way.
+    Returns (document, created). Fast: nothing is rendered here."""
+    school = term.academic_year.school
+    with transaction.atomic():
+        # Requests for the term wait for each other, or two at the same moment would both
+        # find none on its way and both make the pack.
+        list(
+            Term.objects.select_for_update(no_key=True)
+            .filter(pk=term.pk)
+            .order_by()
+            .values_list("pk")
+        )
+        unfinished = GeneratedDocument.objects.select_for_update().filter(
+            kind=GeneratedDocument.Kind.REVIEW_PACK,
+            school=school,
+            term=term,
+            audience=audience,
+            status__in=UNFINISHED,
+        )
+        stalled_before = timezone.now() - STALLED_AFTER
+        on_its_way = unfinished.filter(requested_at__gte=stalled_before).first()
+        if on_its_way is not None:
+            return on_its_way, False
+        for stuck in unfinished:
+            # Given up, so that asking again makes the pack; if its task ever runs, it finds
+            # the pack no longer waiting and does nothing.
+            stuck.status, stuck.finished_at = Status.FAILED, timezone.now()
+            stuck.error = f"{REPLACED} it was not finished within {in_words(STALLED_AFTER)}."
+            save_as(stuck, user, "Given up: asked for again")
+        document = GeneratedDocument(
+            school=school,
+            kind=GeneratedDocument.Kind.REVIEW_PACK,
+            term=term,
+            audience=audience,
+            requested_by=user,
+        )
+        save_as(document, user, "Requested")
+        # Enqueued once the row is committed, so the worker always finds it.
+        transaction.on_commit(lambda: make_review_pack.enqueue(document.pk))
+    return document, True
 
 
 @task()

@@ -1,17 +1,15 @@
 """Termly review packs: the head (or the coordinator) asks for one, the task worker makes
 it, the page shows its progress, and the finished PDF is downloaded (and the download noted).
 
-Asking only records a GeneratedDocument and enqueues ``reviews.tasks.make_review_pack``, so
-the request returns at once; the list of packs polls itself (htmx, every 2 s) while one is
-being made, and has a plain Refresh link for a browser without JavaScript.
+Asking (``reviews.tasks.request_pack``) only records a GeneratedDocument and enqueues
+``reviews.tasks.make_review_pack``, so the request returns at once; the list of packs polls
+itself (htmx, every 2 s) while one is being made, and has a plain Refresh link for a browser
+without JavaScript.
 """
-
-from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -19,22 +17,17 @@ from django.utils import timezone
 
 from mentoring import permissions
 from mentoring.accounts.durations import in_words
-from mentoring.audit import record_access, save_as
+from mentoring.audit import record_access
 from mentoring.forms_util import crispy_helper
 from mentoring.landing import section
 from mentoring.models import AccessEvent, Role, Term
 
 from .. import pack
 from ..models import GeneratedDocument
-from ..tasks import generated_path, make_review_pack
+from ..tasks import REPLACED, STALLED_AFTER, UNFINISHED, generated_path, request_pack
 
 Status = GeneratedDocument.Status
-UNFINISHED = (Status.WAITING, Status.RUNNING)
 LIST_LENGTH = 20
-# A pack takes seconds to make; one still unfinished after this long is stuck, most likely
-# because the task worker is not running.
-STALLED_AFTER = timedelta(minutes=10)
-REPLACED = "Asked for again, as"
 
 
 def visible_packs(user):
@@ -131,49 +124,6 @@ def packs_page(request):
         return redirect("review_packs")
     context = {"form": form, **_pack_list(request.user)}
     return render(request, "reviews/pack/packs.html", context)
-
-
-def request_pack(user, term, audience):
-    """Record the request and enqueue the work, unless the same pack is already on its way.
-    Returns (document, created). Fast: nothing is rendered here."""
-    school = term.academic_year.school
-    with transaction.atomic():
-        # Requests for the term wait for each other, or two at the same moment would both
-        # find none on its way and both make the pack.
-        list(
-            Term.objects.select_for_update(no_key=True)
-            .filter(pk=term.pk)
-            .order_by()
-            .values_list("pk")
-        )
-        unfinished = GeneratedDocument.objects.select_for_update().filter(
-            kind=GeneratedDocument.Kind.REVIEW_PACK,
-            school=school,
-            term=term,
-            audience=audience,
-            status__in=UNFINISHED,
-        )
-        stalled_before = timezone.now() - STALLED_AFTER
-        on_its_way = unfinished.filter(requested_at__gte=stalled_before).first()
-        if on_its_way is not None:
-            return on_its_way, False
-        for stuck in unfinished:
-            # Given up, so that asking again makes the pack; if its task ever runs, it finds
-            # the pack no longer waiting and does nothing.
-            stuck.status, stuck.finished_at = Status.FAILED, timezone.now()
-            stuck.error = f"{REPLACED} it was not finished within {in_words(STALLED_AFTER)}."
-            save_as(stuck, user, "Given up: asked for again")
-        document = GeneratedDocument(
-            school=school,
-            kind=GeneratedDocument.Kind.REVIEW_PACK,
-            term=term,
-            audience=audience,
-            requested_by=user,
-        )
-        save_as(document, user, "Requested")
-        # Enqueued once the row is committed, so the worker always finds it.
-        transaction.on_commit(lambda: make_review_pack.enqueue(document.pk))
-    return document, True
 
 
 def pack_list(request):

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 
 from mentoring.models import Role
+from reviews import tasks
 from reviews.models import GeneratedDocument
-from reviews.views import pack as pack_views
 
 from ..factories import TermFactory, staff
 from ..together import at_the_same_moment
@@ -28,16 +28,16 @@ def test_the_same_pack_asked_for_twice_at_once_is_made_once(school, head, monkey
     deputy = staff(school, Role.HEAD, username="head2", first_name="Dora")
     # Each request pauses as it records the pack, so that without a lock both would have
     # found none on its way.
-    recorded = pack_views.save_as
+    recorded = tasks.save_as
 
     def slow_save(*args, **kwargs):
         time.sleep(1)
         return recorded(*args, **kwargs)
 
-    monkeypatch.setattr(pack_views, "save_as", slow_save)
+    monkeypatch.setattr(tasks, "save_as", slow_save)
     results = at_the_same_moment(
-        partial(pack_views.request_pack, head, term, "staff"),
-        partial(pack_views.request_pack, deputy, term, "staff"),
+        partial(tasks.request_pack, head, term, "staff"),
+        partial(tasks.request_pack, deputy, term, "staff"),
     )
 
     assert sorted(created for _document, created in results) == [False, True]
