@@ -17,10 +17,9 @@ and when, "Page x of y"), which the floor prints as paragraphs after the rest, i
 WeasyPrint's default 12pt type like the rest of the floor. Left out: the contents' page
 numbers and list bullets, which CSS generates. Shown beside it, not judged: the ratio to
 the body's text alone (the floor without the header and footer lines), and the floor with
-WeasyPrint's defaults alone (its fallback font, untagged). The floor's HTML is made before
-the timing starts. Each figure is the best of
-a few runs after a warm-up, the case file and its floors taking turns so that all meet the
-same load from other processes.
+WeasyPrint's defaults alone (its fallback font, untagged). The floors' HTML is made before
+the timing starts. Each figure is the best of a few runs after a warm-up, the case file and
+its floors taking turns so that all meet the same load from other processes.
 
 Targets: 40 records <= 1 s, 400 records <= 5 s, case file / floor <= 1.3 at both sizes.
 Exits non-zero when a target is missed, after timing variants that show where the time over
@@ -29,7 +28,7 @@ the floor goes.
 On a machine whose speed comes and goes (a virtual machine with busy neighbours), the times
 and so the ratios can swing by a fifth from one run to the next. ``--instructions`` counts
 instead the instructions that the 40-record file and its floors cost, under valgrind's
-callgrind: the same count on a busy machine as on a quiet one, in about five minutes.
+callgrind: the same count on a busy machine as on a quiet one, in about ten minutes.
 """
 
 import argparse
@@ -137,6 +136,16 @@ def floor_html(document_html, pages, *, font=True):
     return f'<!doctype html><html lang="en-GB"><head>{head}</head><body>{body}</body></html>'
 
 
+def floors_html(document_html, pages):
+    """The floors' HTML for a document of ``pages`` pages, made once before the timing: the
+    same text, the body's text alone, and the same text without the shipped font."""
+    return (
+        floor_html(document_html, pages),
+        floor_html(document_html, 0),
+        floor_html(document_html, pages, font=False),
+    )
+
+
 def floor(text_html):
     """The floor: ``floor_html(...)`` (made once, outside the timing) laid out and written,
     tagged."""
@@ -149,11 +158,17 @@ def bare(text_html):
     return weasy(text_html, fetcher=False, tagged=False)
 
 
+def restyled(document_html, css):
+    """The document with ``css`` added at the end of its own styles."""
+    return document_html.replace("</style>", css + "</style>", 1)
+
+
 def without_header_and_footer(document_html):
     """The document with its four margin boxes emptied."""
     boxes = ("top-left", "top-right", "bottom-left", "bottom-right")
-    css = "@page { " + " ".join(f"@{box} {{ content: none }}" for box in boxes) + " }"
-    return document_html.replace("</style>", css + "</style>", 1)
+    return restyled(
+        document_html, "@page { " + " ".join(f"@{b} {{ content: none }}" for b in boxes) + " }"
+    )
 
 
 def timed(action):
@@ -250,13 +265,9 @@ def explain(case, user, pages, runs):
     system_fonts = print_css_without_fonts()
     own_css = re.compile(r"<style>.*?</style>", re.S)
 
-    def restyled(css):
-        return html.replace("</style>", css + "</style>", 1)
-
     no_tables = re.sub(r"<table.*?</table>", "", html, flags=re.S)
     no_labels = re.sub(r'<span class="label">(.*?)</span>', r"\1", html)
-    text, body_text = floor_html(html, pages), floor_html(html, 0)
-    bare_text = floor_html(html, pages, font=False)
+    text, body_text, bare_text = floors_html(html, pages)
     variants = [
         ("case file, as printed", lambda: weasy(html, stylesheet=printed)),
         ("  without tagging (PDF/UA)", lambda: weasy(html, tagged=False, stylesheet=printed)),
@@ -266,7 +277,9 @@ def explain(case, user, pages, runs):
         ),
         (
             "  without the contents' page numbers",
-            lambda: weasy(restyled(".contents a::after { content: none }"), stylesheet=printed),
+            lambda: weasy(
+                restyled(html, ".contents a::after { content: none }"), stylesheet=printed
+            ),
         ),
         ("  without its tables", lambda: weasy(no_tables, stylesheet=printed)),
         ("  without bold labels", lambda: weasy(no_labels, stylesheet=printed)),
@@ -276,8 +289,8 @@ def explain(case, user, pages, runs):
             "  without the case file's own CSS",
             lambda: weasy(own_css.sub("", html), stylesheet=printed),
         ),
-        ("floor (same text, shipped font, tagged)", lambda: weasy(text)),
-        ("  without the header and footer text", lambda: weasy(body_text)),
+        ("floor (same text, shipped font, tagged)", lambda: floor(text)),
+        ("  without the header and footer text", lambda: floor(body_text)),
         ("  untagged", lambda: weasy(text, tagged=False)),
         ("  WeasyPrint's defaults alone", lambda: bare(bare_text)),
     ]
@@ -311,7 +324,7 @@ def counted_renders():
     case, user = Case.objects.get(), User.objects.get(username="coordinator")
     pages = page_count(render_case_file(case, user))
     html = case_file_html(case, user)
-    text, body_text = floor_html(html, pages), floor_html(html, 0)
+    text, body_text, _ = floors_html(html, pages)
     unframed = without_header_and_footer(html)
     printed = print_stylesheet()
     renders = [
@@ -426,8 +439,7 @@ def main():
         for n, case in cases.items():
             pages = page_count(render_case_file(case, user))
             html = case_file_html(case, user)
-            text, body_text = floor_html(html, pages), floor_html(html, 0)
-            bare_text = floor_html(html, pages, font=False)
+            text, body_text, bare_text = floors_html(html, pages)
             floor_pages = page_count(floor(text))
             (cpu, wall), (floor_cpu, floor_wall), (body_cpu, _), (bare_cpu, _) = best_of(
                 [
