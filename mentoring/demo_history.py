@@ -33,7 +33,7 @@ from sessions.models import Allocation, SessionRecord, Slot
 from sessions.schedule import block_session_dates, calendar_for_block
 
 from .audit import save_as
-from .demo_reviews import _answers, _class_teacher
+from .demo_reviews import _answers, _class_teacher, _teacher_name
 from .models import Case, Room, SupportType, User, YearGroup
 
 SEED = 2026 + 5
@@ -257,7 +257,7 @@ class _Episode:
                     user=mentor,
                     stage=stage,
                     completed_on=on,
-                    completed_by="The class teacher",
+                    completed_by=_teacher_name(_class_teacher(self.pupil)),
                     answers=_answers(staff_rating, f"history:{self.pupil.upn}", focus, lift=lift),
                 )
         allocation.ended_on = closed_on

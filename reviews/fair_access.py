@@ -22,7 +22,16 @@ from mentoring.models import Gender, Pupil, SenStatus, YearGroup
 from referrals.models import Referral
 
 from .charts import inline_svg
-from .pack import SMALL, Cell, _bar_chart, _in_term, suppress, term_cases
+from .pack import (
+    ACROSS_CHART_WIDTH,
+    CHART_WIDTH,
+    SMALL,
+    Cell,
+    _bar_chart,
+    _in_term,
+    suppress,
+    term_cases,
+)
 
 FIELDS = (
     "pk",
@@ -185,7 +194,9 @@ def _draw(table, *, inline):
         )
         + ". Shares of groups under 5 pupils are not shown."
     )
-    url, alt = _bar_chart([r.label for r in table.rows], series, alt=alt, unit="%")
+    # Beside its table on the web page; across the page, above its table, in the report.
+    width = CHART_WIDTH if inline else ACROSS_CHART_WIDTH
+    url, alt = _bar_chart([r.label for r in table.rows], series, alt=alt, unit="%", width=width)
     table.chart, table.chart_alt = url, alt
     if inline:
         table.svg = inline_svg(url, title=f"{table.heading}: share of pupils", description=alt)

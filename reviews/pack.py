@@ -277,8 +277,11 @@ UNDER_5_NOT_DRAWN = "Not drawn: under 5"
 SOME_NOT_SHOWN = "Not drawn: under 5 or “not shown”"
 ALL_NOT_SHOWN = "Not drawn: “not shown”"
 FEW_PUPILS_NOT_DRAWN = "Not drawn: under 5 pupils"
-# The outcomes chart sits in a narrower column, beside a wider table.
+# The outcomes chart sits in a narrower column beside its table on the dashboard.
 OUTCOME_CHART_WIDTH = 340
+# A chart across the page above its table, in a PDF (shown at 74% of the page's width, the
+# type size of the charts beside their tables): long group names leave the bars room.
+ACROSS_CHART_WIDTH = 600
 
 
 class _Bars(pygal.HorizontalBar):
@@ -674,7 +677,7 @@ class Outcomes:
     any_hidden: bool = False
 
 
-def outcome_figures(school, case_ids, term, *, protect):
+def outcome_figures(school, case_ids, term, *, protect, chart_width=OUTCOME_CHART_WIDTH):
     """Per outcome area: the mean of every staff-rating answer given at entry, and at exit,
     for the term's cases (answers recorded by the end of the term)."""
     answers = Answer.objects.filter(
@@ -744,7 +747,7 @@ def outcome_figures(school, case_ids, term, *, protect):
             + ".",
             value_range=(0, top),
             integers=False,
-            width=OUTCOME_CHART_WIDTH,
+            width=chart_width,
             not_drawn=FEW_PUPILS_NOT_DRAWN,
         )
     return outcomes
@@ -998,7 +1001,9 @@ def pack_context(school, term, audience, *, today=None):
         "caseload": caseload_figures(cases, term, protect=protect),
         "referrals": referral_figures(school, term, protect=protect),
         "sessions": session_figures(attendance, term, today, protect=protect),
-        "outcomes": outcome_figures(school, case_ids, term, protect=protect),
+        "outcomes": outcome_figures(
+            school, case_ids, term, protect=protect, chart_width=ACROSS_CHART_WIDTH
+        ),
         "reviews": review_figures(cases, reviews, protect=protect),
         "closures": closure_figures(cases, term, protect=protect),
         "cases": case_pages(cases, reviews, attendance, term, named=not protect),

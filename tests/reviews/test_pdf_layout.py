@@ -1,0 +1,80 @@
+"""The printed documents of the demo school keep inside the page: no table, chart or line of
+text runs into the side margins, where a printer cuts it off or a photocopy loses it."""
+
+import io
+
+import pdfplumber
+import pytest
+from django.db import transaction
+from django.db.models import Count
+from django.test import override_settings
+
+from mentoring import demo
+from mentoring.models import Case, User
+from reviews import pack
+from reviews.annual_report import render_annual_report, start_year_of
+from reviews.casefile import render_case_file
+
+MM = 72 / 25.4
+SIDE_MARGIN = 20 * MM  # print.css: @page margin 24mm 20mm 22mm 20mm
+TOLERANCE = 0.5  # points: a border's half-width may sit on the edge of the text area
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def documents(django_db_setup, django_db_blocker):
+    """The demo school's longest case file, both termly packs and the annual report."""
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        school = demo.seed()
+        head = User.objects.get(username="head")
+        case = Case.objects.annotate(n=Count("session_records")).order_by("-n", "pk").first()
+        term = pack.find_term(school, "current")
+        yield {
+            "case file": render_case_file(case, head),
+            "staff pack": pack.render_review_pack(school, term, pack.STAFF, head),
+            "governors' pack": pack.render_review_pack(school, term, pack.GOVERNORS, head),
+            # The last whole year.
+            "annual report": render_annual_report(school, start_year_of(term.starts_on) - 1, head),
+        }
+        transaction.set_rollback(True)
+
+
+def outside_the_margins(data):
+    """(page number, what, where) for each character, rule, box or picture drawn in a side
+    margin."""
+    found = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            left, right = SIDE_MARGIN - TOLERANCE, page.width - SIDE_MARGIN + TOLERANCE
+            for kind, objects in (
+                ("text", page.chars),
+                ("rule", page.lines),
+                ("box", page.rects),
+                ("picture", page.images),
+            ):
+                for o in objects:
+                    if o["x0"] < left or o["x1"] > right:
+                        what = o.get("text", kind)
+                        found.append((number, what, f"{o['x0'] / MM:.0f}-{o['x1'] / MM:.0f} mm"))
+    return found
+
+
+@pytest.mark.parametrize("name", ["case file", "staff pack", "governors' pack", "annual report"])
+def test_nothing_is_printed_in_the_side_margins(documents, name):
+    assert outside_the_margins(documents[name]) == []
+
+
+def test_each_fair_access_table_is_printed_whole_with_its_caption(documents):
+    """Split, a table left its caption alone at the foot of a page, or its last row alone at
+    the top of the next. Whole, each page holds as many captions as header rows and totals."""
+    with pdfplumber.open(io.BytesIO(documents["annual report"])) as pdf:
+        pages = [page.extract_text() for page in pdf.pages]
+    fair = [text for text in pages if "Fair access" in text.splitlines()[0]]
+    captions = [text.count("count and share of each column") for text in fair]
+    assert (
+        sum(captions) == 7
+    )  # year group, gender, SEN, pupil premium, EAL, looked after, ethnicity
+    for text, count in zip(fair, captions, strict=True):
+        assert text.count("On the roll") == text.count("\nTotal ") == count, text
