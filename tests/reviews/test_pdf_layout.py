@@ -2,15 +2,19 @@
 text runs into the side margins, where a printer cuts it off or a photocopy loses it."""
 
 import io
+import zipfile
 
 import pdfplumber
 import pytest
 from django.db import transaction
 from django.db.models import Count
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 
 from mentoring import demo
 from mentoring.models import Case, User
+from mentoring.subject_access import subject_access_export
+from referrals.models import ConsentLetter
+from referrals.views.consent import consent_letter_pdf
 from reviews import pack
 from reviews.annual_report import render_annual_report, start_year_of
 from reviews.casefile import render_case_file
@@ -24,19 +28,28 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def documents(django_db_setup, django_db_blocker):
-    """The demo school's longest case file, both termly packs and the annual report."""
+    """Every kind of PDF the product prints, from the demo school: its longest case file,
+    both termly packs, the annual report, a consent letter and a subject access export."""
     fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
     with django_db_blocker.unblock(), fast, transaction.atomic():
         school = demo.seed()
         head = User.objects.get(username="head")
         case = Case.objects.annotate(n=Count("session_records")).order_by("-n", "pk").first()
         term = pack.find_term(school, "current")
+        request = RequestFactory().get("/")
+        request.user = User.objects.get(username="coordinator")
+        letter = ConsentLetter.objects.filter(case__school=school).order_by("pk").first()
+        export = zipfile.ZipFile(io.BytesIO(subject_access_export(case.pupil, head)))
         yield {
             "case file": render_case_file(case, head),
             "staff pack": pack.render_review_pack(school, term, pack.STAFF, head),
             "governors' pack": pack.render_review_pack(school, term, pack.GOVERNORS, head),
             # The last whole year.
             "annual report": render_annual_report(school, start_year_of(term.starts_on) - 1, head),
+            "consent letter": consent_letter_pdf(request, letter.pk).content,
+            "subject access export": next(
+                export.read(name) for name in export.namelist() if name.endswith(".pdf")
+            ),
         }
         transaction.set_rollback(True)
 
@@ -61,7 +74,17 @@ def outside_the_margins(data):
     return found
 
 
-@pytest.mark.parametrize("name", ["case file", "staff pack", "governors' pack", "annual report"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "case file",
+        "staff pack",
+        "governors' pack",
+        "annual report",
+        "consent letter",
+        "subject access export",
+    ],
+)
 def test_nothing_is_printed_in_the_side_margins(documents, name):
     assert outside_the_margins(documents[name]) == []
 
