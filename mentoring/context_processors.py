@@ -2,6 +2,9 @@ from . import permissions
 from .accounts.middleware import second_step_due
 from .models import Role
 
+# With room to spare for wide letters (tests/e2e/test_main_menu.py checks the demo's menus).
+MENU_CHARACTERS_AT_1200PX = 95
+
 
 def navigation(request):
     """The menu shows only what the user may open; the views still check for themselves."""
@@ -44,4 +47,17 @@ def navigation(request):
         items.append(("staff_list", "Staff"))
     if permissions.can_manage_setup(user) or user.is_superuser:
         items.append(("admin:index", "Set-up"))
-    return {"nav_items": items}
+    return {"nav_items": items, "nav_expand": _unfolds_from(items, user)}
+
+
+def _unfolds_from(items, user):
+    """Bootstrap's breakpoint from which the menu is shown unfolded, on one line: 1200px (xl)
+    when it fits there, else 1400px (xxl); below, it is behind the "Menu" button.
+
+    At 1200px the header is 1,140px wide. The brand, "Sign out", "Hide screen" and the gaps
+    take about 330px, which leaves about 100 characters of the menu's type for the links,
+    each with padding worth about 3, and the user's name. Measured with the demo: the
+    mentor's menu needs 60 of them, the head's and the coordinator's about 120.
+    """
+    width = sum(len(label) + 3 for _, label in items) + len(user.display_name)
+    return "xl" if width <= MENU_CHARACTERS_AT_1200PX else "xxl"

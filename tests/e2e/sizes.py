@@ -12,8 +12,9 @@ at_both_sizes = pytest.mark.parametrize("viewport", list(VIEWPORTS.values()), id
 
 
 def menu(page):
-    """The page's header with its main menu showing: below 1400px the menu is folded away
-    behind a button, which a user presses first."""
+    """The page's header with its main menu showing: on a narrower screen (below 1200px, or
+    1400px for the longest menus) the menu is folded away behind a button, which a user
+    presses first."""
     header = page.locator(".site-header")
     toggle = header.get_by_role("button", name="Menu", exact=True)
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
