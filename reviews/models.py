@@ -375,6 +375,8 @@ class GeneratedDocument(models.Model):
         RUNNING = "running", "Being made"
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
+        # Given up while stuck, because it was asked for again (reviews.tasks.request_pack).
+        REPLACED = "replaced", "Replaced"
 
     class Kind(models.TextChoices):
         REVIEW_PACK = "review_pack", "Termly review pack"

@@ -32,8 +32,6 @@ UNFINISHED = (Status.WAITING, Status.RUNNING)
 # A pack takes seconds to make; one still unfinished after this long is stuck, most likely
 # because the task worker is not running.
 STALLED_AFTER = timedelta(minutes=10)
-# How a stuck pack given up for a new request says so (the list of packs reads it).
-REPLACED = "Asked for again, as"
 # What the list of packs says of a pack withdrawn because it names an anonymised pupil.
 NAMES_ANONYMISED = "It named a pupil whose records have since been anonymised. Ask for it again."
 
@@ -129,8 +127,10 @@ def request_pack(user, term, audience):
         for stuck in unfinished:
             # Given up, so that asking again makes the pack; if its task ever runs, it finds
             # the pack no longer waiting and does nothing.
-            stuck.status, stuck.finished_at = Status.FAILED, timezone.now()
-            stuck.error = f"{REPLACED} it was not finished within {in_words(STALLED_AFTER)}."
+            stuck.status, stuck.finished_at = Status.REPLACED, timezone.now()
+            stuck.error = (
+                f"Asked for again, as it was not finished within {in_words(STALLED_AFTER)}."
+            )
             save_as(stuck, user, "Given up: asked for again")
         document = GeneratedDocument(
             school=school,

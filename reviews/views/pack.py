@@ -24,7 +24,7 @@ from mentoring.models import AccessEvent, Role, Term
 
 from .. import pack
 from ..models import GeneratedDocument
-from ..tasks import REPLACED, STALLED_AFTER, UNFINISHED, generated_path, request_pack
+from ..tasks import STALLED_AFTER, UNFINISHED, generated_path, request_pack
 
 Status = GeneratedDocument.Status
 LIST_LENGTH = 20
@@ -93,7 +93,6 @@ def _pack_list(user):
         document.audience_label = pack.AUDIENCE_NAMES.get(document.audience, document.audience)
         document.removed = document.status == Status.READY and not document.file_name
         document.stalled = document.status in UNFINISHED and document.requested_at < stalled_before
-        document.replaced = document.status == Status.FAILED and document.error.startswith(REPLACED)
     return {
         "documents": documents,
         "stalled_after": in_words(STALLED_AFTER),

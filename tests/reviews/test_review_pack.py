@@ -939,7 +939,7 @@ def test_a_pack_not_made_after_ten_minutes_says_the_worker_may_have_stopped(
     response = client.post(reverse("review_packs"), {"term": autumn.pk, "audience": "governors"})
     assert response.status_code == 302
     stuck.refresh_from_db()
-    assert stuck.status == "failed"
+    assert stuck.status == "replaced"
     page = client.get(reverse("review_packs")).content.decode()
     assert "Asked for again, as it was not finished within 10 minutes.</small>" in page
     assert "may have stopped" not in page
@@ -948,6 +948,35 @@ def test_a_pack_not_made_after_ten_minutes_says_the_worker_may_have_stopped(
     # Asked for once more while that one is on its way: not made twice.
     client.post(reverse("review_packs"), {"term": autumn.pk, "audience": "governors"})
     assert GeneratedDocument.objects.count() == 2
+
+
+def test_packs_given_up_before_replaced_was_a_status_are_marked_replaced(
+    client_for, head, school, autumn
+):
+    """They were marked failed, with an error saying why; a pack that really failed stays
+    failed, and only it asks to be asked for again."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("reviews.migrations.0005_pack_replaced")
+    given_up = asked_pack(
+        school,
+        autumn,
+        head,
+        status="failed",
+        error="Asked for again, as it was not finished within 10 minutes.",
+    )
+    failed = asked_pack(school, autumn, head, status="failed", error="The pack could not be made.")
+
+    migration.mark_replaced(apps, None)
+
+    given_up.refresh_from_db()
+    failed.refresh_from_db()
+    assert (given_up.status, failed.status) == ("replaced", "failed")
+    page = client_for(head).get(reverse("review_packs")).content.decode()
+    assert "Replaced</span> <small>Asked for again, as it was not finished" in page
+    assert page.count("Ask for it again.") == 1
 
 
 def test_only_terms_that_have_begun_are_offered(client_for, head, school, autumn, spring, today):
