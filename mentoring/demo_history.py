@@ -33,8 +33,8 @@ from sessions.models import Allocation, SessionRecord, Slot
 from sessions.schedule import block_session_dates, calendar_for_block
 
 from .audit import save_as
-from .demo_reviews import _answers, _class_teacher, _teacher_name
-from .models import Case, Room, SupportType, User, YearGroup
+from .demo_reviews import _answers, _teacher_name
+from .models import Case, ClassStaff, Room, SupportType, User, YearGroup
 
 SEED = 2026 + 5
 R = CaseClosure.Reason
@@ -160,6 +160,7 @@ class _Episode:
         self.school, self.users, self.pupil, self.rng = school, users, pupil, rng
         self.school_day = school_day
         self.coordinator = users["coordinator"]
+        self.teacher = _last_years_teacher(pupil)
 
     def on_or_after(self, day):
         while not self.school_day(day):
@@ -168,7 +169,7 @@ class _Episode:
 
     def refer(self, start, support, criterion):
         """Referred by the class teacher; triaged and accepted by the coordinator."""
-        referrer = _class_teacher(self.pupil) or self.users["sendco"]
+        referrer = self.teacher or self.users["sendco"]
         submitted = self.on_or_after(start)
         decided = self.on_or_after(submitted + dt.timedelta(days=self.rng.randrange(3, 22)))
         referral = Referral(
@@ -257,7 +258,7 @@ class _Episode:
                     user=mentor,
                     stage=stage,
                     completed_on=on,
-                    completed_by=_teacher_name(_class_teacher(self.pupil)),
+                    completed_by=_teacher_name(self.teacher),
                     answers=_answers(staff_rating, f"history:{self.pupil.upn}", focus, lift=lift),
                 )
         allocation.ended_on = closed_on
@@ -301,3 +302,18 @@ class _Episode:
                     setattr(record, name, first)
                 first = False
             save_as(record, mentor)
+
+
+def _last_years_teacher(pupil):
+    """The class teacher the pupil had last year: the demo has one class a year group, and
+    its teachers stay with their year group."""
+    staff = (
+        ClassStaff.objects.filter(
+            school_class__school_id=pupil.school_id,
+            school_class__year_group=pupil.year_group - 1,
+            kind=ClassStaff.Kind.TEACHER,
+        )
+        .select_related("user")
+        .first()
+    )
+    return staff.user if staff else None

@@ -181,9 +181,7 @@ def annual_context(school, start_year, today=None):
             attendance, period, today, during="this year", protect=True
         ),
         "recorded": recorded_sessions(case_ids, period),
-        "outcomes": pack.outcome_figures(
-            school, case_ids, period, protect=True, chart_width=pack.ACROSS_CHART_WIDTH
-        ),
+        "outcomes": pack.outcome_figures(school, case_ids, period, protect=True),
         "closures": pack.closure_figures(cases, period, protect=True, during="this year"),
         "fair_access": fair_access(school, period, inline=False),
     }

@@ -474,7 +474,9 @@ def dashboard_figures(school, period, today=None):
     sessions.svg = inline_svg(
         sessions.chart, title=f"Sessions expected {during}", description=sessions.chart_alt
     )
-    outcomes = pack.outcome_figures(school, case_ids, period, protect=False)
+    outcomes = pack.outcome_figures(
+        school, case_ids, period, protect=False, chart_width=pack.OUTCOME_CHART_WIDTH
+    )
     if outcomes.chart:
         outcomes.svg = inline_svg(
             outcomes.chart,

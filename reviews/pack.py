@@ -279,8 +279,9 @@ ALL_NOT_SHOWN = "Not drawn: “not shown”"
 FEW_PUPILS_NOT_DRAWN = "Not drawn: under 5 pupils"
 # The outcomes chart sits in a narrower column beside its table on the dashboard.
 OUTCOME_CHART_WIDTH = 340
-# A chart across the page above its table, in a PDF (shown at 74% of the page's width, the
-# type size of the charts beside their tables): long group names leave the bars room.
+# A chart across the page above its table, in a PDF (shown at 80% of the page's width, the
+# scale of the charts beside their tables, 420 across 56%): long group names leave the bars
+# room.
 ACROSS_CHART_WIDTH = 600
 
 
@@ -677,7 +678,7 @@ class Outcomes:
     any_hidden: bool = False
 
 
-def outcome_figures(school, case_ids, term, *, protect, chart_width=OUTCOME_CHART_WIDTH):
+def outcome_figures(school, case_ids, term, *, protect, chart_width=ACROSS_CHART_WIDTH):
     """Per outcome area: the mean of every staff-rating answer given at entry, and at exit,
     for the term's cases (answers recorded by the end of the term)."""
     answers = Answer.objects.filter(
@@ -1001,9 +1002,7 @@ def pack_context(school, term, audience, *, today=None):
         "caseload": caseload_figures(cases, term, protect=protect),
         "referrals": referral_figures(school, term, protect=protect),
         "sessions": session_figures(attendance, term, today, protect=protect),
-        "outcomes": outcome_figures(
-            school, case_ids, term, protect=protect, chart_width=ACROSS_CHART_WIDTH
-        ),
+        "outcomes": outcome_figures(school, case_ids, term, protect=protect),
         "reviews": review_figures(cases, reviews, protect=protect),
         "closures": closure_figures(cases, term, protect=protect),
         "cases": case_pages(cases, reviews, attendance, term, named=not protect),

@@ -3,12 +3,22 @@
 from django.db import migrations, models
 
 
-# Packs given up for a new request were marked failed, with an error that said so.
+# Packs given up for a new request were marked failed, with an error that said so. Their
+# history keeps the status each save gave them; this corrects the rows, not the past.
+GIVEN_UP = "Asked for again, as"
+
+
 def mark_replaced(apps, schema_editor):
     GeneratedDocument = apps.get_model("reviews", "GeneratedDocument")
-    GeneratedDocument.objects.filter(
-        status="failed", error__startswith="Asked for again, as"
-    ).update(status="replaced")
+    GeneratedDocument.objects.filter(status="failed", error__startswith=GIVEN_UP).update(
+        status="replaced"
+    )
+
+
+def mark_failed(apps, schema_editor):
+    """Back as they were stored before: failed, the error text saying why."""
+    GeneratedDocument = apps.get_model("reviews", "GeneratedDocument")
+    GeneratedDocument.objects.filter(status="replaced").update(status="failed")
 
 
 class Migration(migrations.Migration):
@@ -28,5 +38,5 @@ class Migration(migrations.Migration):
             name='status',
             field=models.CharField(choices=[('waiting', 'Waiting'), ('running', 'Being made'), ('ready', 'Ready'), ('failed', 'Failed'), ('replaced', 'Replaced')], default='waiting', max_length=10),
         ),
-        migrations.RunPython(mark_replaced, migrations.RunPython.noop),
+        migrations.RunPython(mark_replaced, mark_failed),
     ]

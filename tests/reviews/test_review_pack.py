@@ -977,6 +977,10 @@ def test_packs_given_up_before_replaced_was_a_status_are_marked_replaced(
     page = client_for(head).get(reverse("review_packs")).content.decode()
     assert "Replaced</span> <small>Asked for again, as it was not finished" in page
     assert page.count("Ask for it again.") == 1
+    # Undone, the migration leaves them as they were stored before it.
+    migration.mark_failed(apps, None)
+    given_up.refresh_from_db()
+    assert given_up.status == "failed" and given_up.error.startswith("Asked for again, as")
 
 
 def test_only_terms_that_have_begun_are_offered(client_for, head, school, autumn, spring, today):
