@@ -1,6 +1,7 @@
 """Personas, so that every test reads like a sentence: ``client_for(mentor)``..."""
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from mentoring.models import ClassStaff, Role
@@ -22,6 +23,22 @@ pytest_plugins = [
     "tests.mentoring.writers_summary",
     "tests.e2e.crawler_summary",
 ]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test databases, and on PostgreSQL, before they are dropped, an end to the sessions
+    other threads of the run left open. PostgreSQL refuses to drop a database in use, and
+    the run warned that one was "being accessed by other users": a request thread of the
+    browser tests' live server, idle after the second sign-in step's query, can outlive its
+    test while the browser keeps its socket alive."""
+    yield
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture

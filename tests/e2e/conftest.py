@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from .signin import sign_in_on
 from .sizes import VIEWPORTS
@@ -62,19 +61,3 @@ def sign_in(live_server, page):
         return sign_in_on(page, live_server.url, username, password)
 
     return go
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test databases, and on PostgreSQL, before they are dropped, an end to the sessions
-    that the live server's request threads left open. Such a thread can outlive its test: it
-    waits on the browser's keep-alive socket, and it may have served a request while the test
-    client, in the same process, had switched off closing old connections (a switch shared by
-    every thread). PostgreSQL refuses to drop a database in use, and the run warned."""
-    yield
-    if connection.vendor == "postgresql":
-        with django_db_blocker.unblock(), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
