@@ -33,8 +33,8 @@ from sessions.models import Allocation, SessionRecord, Slot
 from sessions.schedule import block_session_dates, calendar_for_block
 
 from .audit import save_as
-from .demo_reviews import _answers, _teacher_name
-from .models import Case, ClassStaff, Room, SupportType, User, YearGroup
+from .demo_reviews import _answers, _teacher_name, _teacher_of
+from .models import Case, Room, SupportType, User, YearGroup
 
 SEED = 2026 + 5
 R = CaseClosure.Reason
@@ -307,13 +307,6 @@ class _Episode:
 def _last_years_teacher(pupil):
     """The class teacher the pupil had last year: the demo has one class a year group, and
     its teachers stay with their year group."""
-    staff = (
-        ClassStaff.objects.filter(
-            school_class__school_id=pupil.school_id,
-            school_class__year_group=pupil.year_group - 1,
-            kind=ClassStaff.Kind.TEACHER,
-        )
-        .select_related("user")
-        .first()
+    return _teacher_of(
+        school_class__school_id=pupil.school_id, school_class__year_group=pupil.year_group - 1
     )
-    return staff.user if staff else None

@@ -1114,10 +1114,13 @@ def _focus(work):
 
 
 def _class_teacher(pupil):
+    return _teacher_of(school_class_id=pupil.school_class_id)
+
+
+def _teacher_of(**school_class):
+    """The teacher of the class that ``school_class`` (ClassStaff lookups) picks, or None."""
     staff = (
-        ClassStaff.objects.filter(
-            school_class_id=pupil.school_class_id, kind=ClassStaff.Kind.TEACHER
-        )
+        ClassStaff.objects.filter(kind=ClassStaff.Kind.TEACHER, **school_class)
         .select_related("user")
         .first()
     )
