@@ -1,9 +1,11 @@
 """Browser journeys in Debian's headless Chromium, driven by Playwright against a live server."""
 
+import io
 import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from .signin import sign_in_on
 from .sizes import VIEWPORTS
@@ -53,6 +55,12 @@ def viewport():
 @pytest.fixture
 def browser_context_args(browser_context_args, viewport):
     return {**browser_context_args, "viewport": viewport}
+
+
+@pytest.fixture
+def demo_school(live_server):
+    """The demo school, seeded into the database the live server serves."""
+    call_command("seed_demo", stdout=io.StringIO())
 
 
 @pytest.fixture

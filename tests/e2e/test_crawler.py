@@ -8,12 +8,10 @@ HTML checker started once per group rather than once per role. Every problem is 
 once: role, page, rule and message.
 """
 
-import io
 import json
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
 
 from mentoring import demo
 
@@ -30,11 +28,6 @@ GROUPS = [
 PAGES_PER_ROLE = 80
 # The set-up area is Django's admin: a sample of its pages, not all of them.
 SAMPLED = {"/setup/": 15}
-
-
-@pytest.fixture
-def demo_school(live_server):
-    call_command("seed_demo", stdout=io.StringIO())
 
 
 @pytest.mark.parametrize("roles", GROUPS, ids="-".join)

@@ -2,10 +2,7 @@
 the others, or a header two lines tall, reads as broken. Below that width it is behind the
 "Menu" button. Checked for every demo role at the narrowest width of each breakpoint."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.test import RequestFactory
 
 from mentoring import demo
@@ -29,8 +26,7 @@ def viewport():
 
 
 @pytest.fixture
-def demo_school(live_server):
-    call_command("seed_demo", stdout=io.StringIO())
+def at_the_limit(demo_school):
     school = School.objects.get()
     user = staff(
         school,
@@ -49,7 +45,7 @@ def demo_school(live_server):
 
 
 def test_an_unfolded_menu_is_one_line_and_the_shorter_ones_unfold_from_1200px(
-    demo_school, live_server, new_context
+    at_the_limit, live_server, new_context
 ):
     unfolded = {}
     for role in [*ROLES, AT_THE_LIMIT]:
